@@ -1,0 +1,16 @@
+//! StreamWarden's domain: the vocabulary (job states, severities, events) and the pure decisions
+//! taken on it. Nothing here does IO, spawns tasks or reads the clock: callers pass `now_ms` and
+//! observations in, and get decisions back, so every rule is testable without a network.
+
+pub mod detector;
+pub mod event;
+pub mod severity;
+pub mod state;
+
+pub use detector::{
+    ClusterHealth, ClusterView, DetectorConfig, JobSnapshot, Observation, ObservedJob, PollOutcome,
+    needs_restart_count, needs_root_cause, observe,
+};
+pub use event::{Event, EventKind, JobFacts, RootException};
+pub use severity::Severity;
+pub use state::JobState;
