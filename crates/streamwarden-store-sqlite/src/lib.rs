@@ -1,0 +1,329 @@
+//! SQLite backend of StreamWarden's [`Store`]: one file, WAL journal, `synchronous=FULL` so a
+//! committed outbox row survives a crash; migrations embedded and applied at open.
+
+mod rows;
+
+use async_trait::async_trait;
+use rows::{backend, delivery_from_row, job_from_row};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
+use streamwarden_store::{
+    AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
+    NewDelivery, Store, StoreError, StoreResult,
+};
+
+/// The SQLite store. Cheap to clone (a connection pool).
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` and applies pending migrations.
+    ///
+    /// Errors name the path: a missing parent directory, a file that is not a database, a
+    /// migration that fails.
+    pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Backend(format!("opening {}: {e}", path.display())))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migrating {}: {e}", path.display())))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A delivery query: its columns joined with the event's body, then `$rest` (WHERE …).
+macro_rules! select_deliveries {
+    ($rest:literal) => {
+        concat!(
+            "SELECT d.id, d.channel, d.status, d.attempts, d.next_attempt_ms, d.last_error, ",
+            "d.created_ms, d.updated_ms, e.body FROM deliveries d JOIN events e USING (event_id) ",
+            $rest
+        )
+    };
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn register_cluster(&self, name: &str, url: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO clusters (name, url) VALUES (?, ?) \
+             ON CONFLICT (name) DO UPDATE SET url = excluded.url",
+        )
+        .bind(name)
+        .bind(url)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load_cluster(&self, name: &str) -> StoreResult<Option<ClusterView>> {
+        let Some(row) = sqlx::query(
+            "SELECT name, url, consecutive_failures, unreachable, first_failure_ms, last_ok_ms, \
+             last_error FROM clusters WHERE name = ?",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let cluster = rows::cluster_from_row(&row)?;
+        let jobs = sqlx::query("SELECT * FROM jobs WHERE cluster = ?")
+            .bind(name)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(|r| job_from_row(r).map(|j| (j.job.jid.clone(), j.job)))
+            .collect::<StoreResult<_>>()?;
+        Ok(Some(ClusterView {
+            name: cluster.name,
+            url: cluster.url,
+            health: cluster.health,
+            jobs,
+        }))
+    }
+
+    async fn apply_observation(
+        &self,
+        cluster: &str,
+        observation: &Observation,
+        deliveries: &[NewDelivery],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let health: &ClusterHealth = &observation.health;
+        let updated = sqlx::query(
+            "UPDATE clusters SET consecutive_failures = ?, unreachable = ?, first_failure_ms = ?, \
+             last_ok_ms = ?, last_error = ? WHERE name = ?",
+        )
+        .bind(i64::from(health.consecutive_failures))
+        .bind(health.unreachable)
+        .bind(health.first_failure_ms)
+        .bind(health.last_ok_ms)
+        .bind(&health.last_error)
+        .bind(cluster)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("cluster {cluster}")));
+        }
+        for jid in &observation.removed {
+            sqlx::query("DELETE FROM jobs WHERE cluster = ? AND jid = ?")
+                .bind(cluster)
+                .bind(jid)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        for job in &observation.upserts {
+            sqlx::query(
+                "INSERT INTO jobs (cluster, jid, name, state, start_time_ms, end_time_ms, \
+                 duration_ms, last_modification_ms, restarts, first_seen_ms, last_seen_ms, url) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (cluster, jid) DO UPDATE SET name = excluded.name, \
+                 state = excluded.state, start_time_ms = excluded.start_time_ms, \
+                 end_time_ms = excluded.end_time_ms, duration_ms = excluded.duration_ms, \
+                 last_modification_ms = excluded.last_modification_ms, \
+                 restarts = excluded.restarts, last_seen_ms = excluded.last_seen_ms, \
+                 url = excluded.url",
+            )
+            .bind(cluster)
+            .bind(&job.jid)
+            .bind(&job.name)
+            .bind(job.state.as_str())
+            .bind(job.start_time_ms)
+            .bind(job.end_time_ms)
+            .bind(job.duration_ms)
+            .bind(job.last_modification_ms)
+            .bind(job.restarts.map(|r| i64::try_from(r).unwrap_or(i64::MAX)))
+            .bind(job.first_seen_ms)
+            .bind(job.last_seen_ms)
+            .bind(&job.url)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        for event in &observation.events {
+            let body = serde_json::to_string(event).map_err(|e| StoreError::Corrupt {
+                table: "events",
+                reason: e.to_string(),
+            })?;
+            sqlx::query(
+                "INSERT INTO events (event_id, kind, severity, notify, cluster, jid, job_name, \
+                 occurred_at_ms, observed_at_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&event.event_id)
+            .bind(event.kind.as_str())
+            .bind(event.severity.as_str())
+            .bind(event.notify)
+            .bind(&event.cluster)
+            .bind(event.job.as_ref().map(|j| &j.id))
+            .bind(event.job.as_ref().map(|j| &j.name))
+            .bind(event.occurred_at_ms)
+            .bind(event.observed_at_ms)
+            .bind(body)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        for delivery in deliveries {
+            let Some(event) = observation
+                .events
+                .iter()
+                .find(|e| e.event_id == delivery.event_id)
+            else {
+                return Err(StoreError::NotFound(format!(
+                    "event {} of a delivery to {}",
+                    delivery.event_id, delivery.channel
+                )));
+            };
+            sqlx::query(
+                "INSERT INTO deliveries (event_id, channel, status, next_attempt_ms, created_ms, \
+                 updated_ms) VALUES (?, ?, 'pending', ?, ?, ?)",
+            )
+            .bind(&delivery.event_id)
+            .bind(&delivery.channel)
+            .bind(event.observed_at_ms)
+            .bind(event.observed_at_ms)
+            .bind(event.observed_at_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn list_clusters(&self) -> StoreResult<Vec<ClusterRow>> {
+        sqlx::query(
+            "SELECT name, url, consecutive_failures, unreachable, first_failure_ms, last_ok_ms, \
+             last_error FROM clusters ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(rows::cluster_from_row)
+        .collect()
+    }
+
+    async fn list_jobs(&self, cluster: Option<&str>) -> StoreResult<Vec<JobRow>> {
+        sqlx::query(
+            "SELECT * FROM jobs WHERE (?1 IS NULL OR cluster = ?1) ORDER BY cluster, name, jid",
+        )
+        .bind(cluster)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(job_from_row)
+        .collect()
+    }
+
+    async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        sqlx::query(
+            "SELECT body FROM events WHERE (?1 IS NULL OR jid = ?1 OR job_name = ?1) \
+             AND (?2 IS NULL OR cluster = ?2) AND (?3 IS NULL OR kind = ?3) \
+             AND (?4 = 0 OR notify = 1) ORDER BY seq DESC LIMIT ?5",
+        )
+        .bind(&filter.job)
+        .bind(&filter.cluster)
+        .bind(filter.kind.map(|k| k.as_str()))
+        .bind(filter.notify_only)
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(|r| rows::event_from_body(&r.try_get::<String, _>("body").map_err(backend)?))
+        .collect()
+    }
+
+    async fn pending_deliveries(&self, channel: &str, limit: u32) -> StoreResult<Vec<Delivery>> {
+        sqlx::query(select_deliveries!(
+            "WHERE d.channel = ? AND d.status = 'pending' ORDER BY d.id LIMIT ?"
+        ))
+        .bind(channel)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(delivery_from_row)
+        .collect()
+    }
+
+    async fn record_attempt(
+        &self,
+        delivery_id: i64,
+        now_ms: i64,
+        outcome: &AttemptOutcome,
+    ) -> StoreResult<()> {
+        let (status, next, error) = match outcome {
+            AttemptOutcome::Delivered => (DeliveryStatus::Delivered, None, None),
+            AttemptOutcome::Retry { at_ms, error } => {
+                (DeliveryStatus::Pending, Some(*at_ms), Some(error.as_str()))
+            }
+            AttemptOutcome::GaveUp { error } => {
+                (DeliveryStatus::Failed, None, Some(error.as_str()))
+            }
+        };
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = ?, attempts = attempts + 1, \
+             next_attempt_ms = COALESCE(?, next_attempt_ms), \
+             last_error = COALESCE(?, last_error), updated_ms = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(next)
+        .bind(error)
+        .bind(now_ms)
+        .bind(delivery_id)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("delivery {delivery_id}")));
+        }
+        Ok(())
+    }
+
+    async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>> {
+        sqlx::query(select_deliveries!(
+            "WHERE (?1 IS NULL OR d.event_id = ?1) AND (?2 IS NULL OR d.channel = ?2) \
+             AND (?3 IS NULL OR d.status = ?3) ORDER BY d.id DESC LIMIT ?4"
+        ))
+        .bind(&filter.event_id)
+        .bind(&filter.channel)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .iter()
+        .map(delivery_from_row)
+        .collect()
+    }
+}

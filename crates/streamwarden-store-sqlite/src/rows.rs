@@ -1,0 +1,83 @@
+//! Reading rows back into the domain's types.
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use streamwarden_core::{ClusterHealth, Event, JobSnapshot, JobState};
+use streamwarden_store::{ClusterRow, Delivery, DeliveryStatus, JobRow, StoreError, StoreResult};
+
+/// Maps a driver error to the store's.
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn get<'r, T>(row: &'r SqliteRow, column: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(column).map_err(backend)
+}
+
+pub(crate) fn cluster_from_row(row: &SqliteRow) -> StoreResult<ClusterRow> {
+    let failures: i64 = get(row, "consecutive_failures")?;
+    Ok(ClusterRow {
+        name: get(row, "name")?,
+        url: get(row, "url")?,
+        health: ClusterHealth {
+            consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            unreachable: get(row, "unreachable")?,
+            first_failure_ms: get(row, "first_failure_ms")?,
+            last_ok_ms: get(row, "last_ok_ms")?,
+            last_error: get(row, "last_error")?,
+        },
+    })
+}
+
+pub(crate) fn job_from_row(row: &SqliteRow) -> StoreResult<JobRow> {
+    let state: String = get(row, "state")?;
+    let restarts: Option<i64> = get(row, "restarts")?;
+    Ok(JobRow {
+        cluster: get(row, "cluster")?,
+        job: JobSnapshot {
+            jid: get(row, "jid")?,
+            name: get(row, "name")?,
+            state: JobState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+                table: "jobs",
+                reason: format!("unknown state {state:?}"),
+            })?,
+            start_time_ms: get(row, "start_time_ms")?,
+            end_time_ms: get(row, "end_time_ms")?,
+            duration_ms: get(row, "duration_ms")?,
+            last_modification_ms: get(row, "last_modification_ms")?,
+            restarts: restarts.and_then(|r| u64::try_from(r).ok()),
+            first_seen_ms: get(row, "first_seen_ms")?,
+            last_seen_ms: get(row, "last_seen_ms")?,
+            url: get(row, "url")?,
+        },
+    })
+}
+
+pub(crate) fn event_from_body(body: &str) -> StoreResult<Event> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        table: "events",
+        reason: e.to_string(),
+    })
+}
+
+pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<Delivery> {
+    let status: String = get(row, "status")?;
+    let attempts: i64 = get(row, "attempts")?;
+    Ok(Delivery {
+        id: get(row, "id")?,
+        channel: get(row, "channel")?,
+        status: DeliveryStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+            table: "deliveries",
+            reason: format!("unknown status {status:?}"),
+        })?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        next_attempt_ms: get(row, "next_attempt_ms")?,
+        last_error: get(row, "last_error")?,
+        created_ms: get(row, "created_ms")?,
+        updated_ms: get(row, "updated_ms")?,
+        event: event_from_body(&get::<String>(row, "body")?)?,
+    })
+}
