@@ -36,8 +36,7 @@ async fn reopening_a_database_keeps_its_data_and_reapplies_no_migration() {
 async fn opening_a_path_in_a_missing_directory_names_the_path() {
     let err = SqliteStore::open(std::path::Path::new("/nonexistent-dir/x/streamwarden.db"))
         .await
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     assert!(
         err.to_string()
             .contains("/nonexistent-dir/x/streamwarden.db"),
