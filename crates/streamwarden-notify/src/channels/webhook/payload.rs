@@ -1,0 +1,155 @@
+//! The default webhook payload (product contract, `version` "1"). Fields may be added, never
+//! renamed or removed without a new version.
+
+use chrono::{DateTime, SecondsFormat};
+use serde_json::{Value, json};
+use streamwarden_core::Event;
+
+/// Epoch ms as UTC RFC 3339 with milliseconds (`2026-11-21T08:43:00.123Z`); `null` when absent
+/// or out of range.
+fn rfc3339(ms: Option<i64>) -> Value {
+    ms.and_then(DateTime::from_timestamp_millis)
+        .map_or(Value::Null, |t| {
+            Value::String(t.to_rfc3339_opts(SecondsFormat::Millis, true))
+        })
+}
+
+/// Builds the default JSON payload of an event:
+///
+/// `{version, event_id, kind, severity, summary, occurred_at, observed_at, cluster{name,url},
+/// job{id,name,previous_state,state,start_time,end_time,duration_ms,restarts,url},
+/// exception{name,message,stacktrace,task,timestamp} | null}` — `job` is absent for cluster
+/// events; times are RFC 3339 UTC.
+pub fn default_payload(event: &Event) -> Value {
+    let mut payload = json!({
+        "version": "1",
+        "event_id": event.event_id,
+        "kind": event.kind.as_str(),
+        "severity": event.severity.as_str(),
+        "summary": event.summary,
+        "occurred_at": rfc3339(Some(event.occurred_at_ms)),
+        "observed_at": rfc3339(Some(event.observed_at_ms)),
+        "cluster": { "name": event.cluster, "url": event.cluster_url },
+        "exception": event.exception.as_ref().map(|e| json!({
+            "name": e.name,
+            "message": e.message,
+            "stacktrace": e.stacktrace,
+            "task": e.task,
+            "timestamp": rfc3339(e.timestamp_ms),
+        })),
+    });
+    if let (Some(job), Some(map)) = (&event.job, payload.as_object_mut()) {
+        map.insert(
+            "job".into(),
+            json!({
+                "id": job.id,
+                "name": job.name,
+                "previous_state": job.previous_state.map(|s| s.as_str()),
+                "state": job.state.as_str(),
+                "start_time": rfc3339(job.start_time_ms),
+                "end_time": rfc3339(job.end_time_ms),
+                "duration_ms": job.duration_ms,
+                "restarts": job.restarts.unwrap_or(0),
+                "url": job.url,
+            }),
+        );
+    }
+    payload
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use streamwarden_core::{EventKind, JobFacts, JobState, RootException, Severity};
+
+    fn failed() -> Event {
+        Event {
+            event_id: "0193a1b2-0000-7000-8000-000000000001".into(),
+            kind: EventKind::JobStateChanged,
+            severity: Severity::Critical,
+            notify: true,
+            summary: "Job orders (a1b2c3d4) on cluster local: RUNNING → FAILED".into(),
+            occurred_at_ms: 1_763_700_000_123,
+            observed_at_ms: 1_763_700_000_600,
+            cluster: "local".into(),
+            cluster_url: "http://127.0.0.1:8081".into(),
+            job: Some(JobFacts {
+                id: "a1b2c3d4e5f60718293a4b5c6d7e8f90".into(),
+                name: "orders".into(),
+                previous_state: Some(JobState::Running),
+                state: JobState::Failed,
+                start_time_ms: Some(1_763_699_990_000),
+                end_time_ms: Some(1_763_700_000_123),
+                duration_ms: Some(10_123),
+                restarts: None,
+                previous_restarts: None,
+                url: "http://127.0.0.1:8081/#/job/completed/a1b2/overview".into(),
+            }),
+            exception: Some(RootException {
+                name: "java.lang.IllegalStateException".into(),
+                message: "demo failure".into(),
+                stacktrace: "java.lang.IllegalStateException: demo failure".into(),
+                task: Some("Map (1/1)".into()),
+                timestamp_ms: Some(1_763_700_000_100),
+            }),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn job_payload_has_exactly_the_contract_fields() {
+        let expected = json!({
+            "version": "1",
+            "event_id": "0193a1b2-0000-7000-8000-000000000001",
+            "kind": "job_state_changed",
+            "severity": "critical",
+            "summary": "Job orders (a1b2c3d4) on cluster local: RUNNING → FAILED",
+            "occurred_at": "2025-11-21T04:40:00.123Z",
+            "observed_at": "2025-11-21T04:40:00.600Z",
+            "cluster": { "name": "local", "url": "http://127.0.0.1:8081" },
+            "job": {
+                "id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                "name": "orders",
+                "previous_state": "RUNNING",
+                "state": "FAILED",
+                "start_time": "2025-11-21T04:39:50.000Z",
+                "end_time": "2025-11-21T04:40:00.123Z",
+                "duration_ms": 10_123,
+                "restarts": 0,
+                "url": "http://127.0.0.1:8081/#/job/completed/a1b2/overview"
+            },
+            "exception": {
+                "name": "java.lang.IllegalStateException",
+                "message": "demo failure",
+                "stacktrace": "java.lang.IllegalStateException: demo failure",
+                "task": "Map (1/1)",
+                "timestamp": "2025-11-21T04:40:00.100Z"
+            }
+        });
+        assert_eq!(default_payload(&failed()), expected);
+    }
+
+    #[test]
+    fn cluster_payload_has_no_job_and_a_null_exception() {
+        let mut event = failed();
+        event.kind = EventKind::ClusterUnreachable;
+        event.job = None;
+        event.exception = None;
+        let payload = default_payload(&event);
+        assert!(payload.get("job").is_none());
+        assert_eq!(payload["exception"], Value::Null);
+        assert_eq!(payload["kind"], "cluster_unreachable");
+    }
+
+    #[test]
+    fn a_new_job_has_a_null_previous_state_and_running_jobs_a_null_end_time() {
+        let mut event = failed();
+        if let Some(job) = event.job.as_mut() {
+            job.previous_state = None;
+            job.end_time_ms = None;
+        }
+        let payload = default_payload(&event);
+        assert_eq!(payload["job"]["previous_state"], Value::Null);
+        assert_eq!(payload["job"]["end_time"], Value::Null);
+    }
+}

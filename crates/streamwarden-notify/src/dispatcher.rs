@@ -1,0 +1,190 @@
+//! The dispatcher: one worker per channel drains that channel's pending deliveries from the
+//! store, oldest first, and records every attempt.
+//!
+//! A channel's deliveries go out in the order their events were stored; when the oldest fails,
+//! the channel waits for its retry rather than overtaking it, while every other channel goes on.
+//! Deliveries are marked delivered only after the destination accepted them, so a crash between
+//! the two resends (at-least-once; receivers de-duplicate by `event_id`).
+
+use crate::{Channel, RetryPolicy};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use streamwarden_store::{AttemptOutcome, Delivery, Store};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// How many pending deliveries a worker reads at once.
+const BATCH: u32 = 32;
+
+/// Wakes the dispatcher's workers when new deliveries were stored. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Waker {
+    notifies: Arc<Vec<Arc<Notify>>>,
+}
+
+impl Waker {
+    /// Tells every worker to look for new deliveries now. A wake-up is never lost: a worker
+    /// that is busy finds it when it next waits.
+    pub fn wake(&self) {
+        for notify in self.notifies.iter() {
+            notify.notify_one();
+        }
+    }
+}
+
+/// Drains the outbox to the channels.
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    channels: Vec<Arc<dyn Channel>>,
+    retry: RetryPolicy,
+    idle_poll: Duration,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `channels`, retrying by `retry`, re-reading the store at least every
+    /// `idle_poll` even without a wake-up.
+    pub fn new(
+        store: Arc<dyn Store>,
+        channels: Vec<Arc<dyn Channel>>,
+        retry: RetryPolicy,
+        idle_poll: Duration,
+    ) -> Dispatcher {
+        Dispatcher {
+            store,
+            channels,
+            retry,
+            idle_poll,
+        }
+    }
+
+    /// Starts one worker per channel; returns the [`Waker`] and the workers' handles.
+    pub fn spawn(self) -> (Waker, Vec<JoinHandle<()>>) {
+        let mut notifies = Vec::new();
+        let mut handles = Vec::new();
+        for channel in self.channels {
+            let notify = Arc::new(Notify::new());
+            notifies.push(notify.clone());
+            let worker = Worker {
+                store: self.store.clone(),
+                channel,
+                retry: self.retry.clone(),
+                idle_poll: self.idle_poll,
+                notify,
+            };
+            handles.push(tokio::spawn(worker.run()));
+        }
+        (
+            Waker {
+                notifies: Arc::new(notifies),
+            },
+            handles,
+        )
+    }
+}
+
+/// What a worker does after one attempt.
+enum Step {
+    /// Go on with the next delivery.
+    Next,
+    /// The delivery will be retried; later ones must wait for it.
+    Blocked,
+    /// The attempt's outcome could not be stored.
+    StoreDown,
+}
+
+struct Worker {
+    store: Arc<dyn Store>,
+    channel: Arc<dyn Channel>,
+    retry: RetryPolicy,
+    idle_poll: Duration,
+    notify: Arc<Notify>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl Worker {
+    async fn run(self) {
+        let channel = self.channel.name().to_string();
+        tracing::info!(channel, "delivery worker started");
+        loop {
+            let wait = match self.store.pending_deliveries(&channel, BATCH).await {
+                Ok(batch) => self.drain(batch).await,
+                Err(error) => {
+                    tracing::error!(channel, %error, "reading pending deliveries failed");
+                    Some(self.idle_poll)
+                }
+            };
+            let Some(wait) = wait else { continue };
+            tokio::select! {
+                () = self.notify.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Sends the due deliveries of `batch` in order. Returns how long to wait before looking
+    /// again, or `None` to look again at once (the batch was full and all went out).
+    async fn drain(&self, batch: Vec<Delivery>) -> Option<Duration> {
+        let full = batch.len() == BATCH as usize;
+        for delivery in batch {
+            let now = now_ms();
+            if delivery.next_attempt_ms > now {
+                let due_in = u64::try_from(delivery.next_attempt_ms - now).unwrap_or(0);
+                return Some(Duration::from_millis(due_in).min(self.idle_poll));
+            }
+            match self.attempt(&delivery).await {
+                Step::Next => {}
+                // The head waits for its retry; reading again computes how long.
+                Step::Blocked => return None,
+                Step::StoreDown => return Some(self.idle_poll),
+            }
+        }
+        if full { None } else { Some(self.idle_poll) }
+    }
+
+    /// One attempt of one delivery.
+    async fn attempt(&self, delivery: &Delivery) -> Step {
+        let channel = self.channel.name();
+        let event_id = delivery.event.event_id.as_str();
+        let attempt = delivery.attempts + 1;
+        let result = self.channel.send(&delivery.event).await;
+        let now = now_ms();
+        let outcome = match &result {
+            Ok(()) => {
+                tracing::info!(channel, event_id, attempt, kind = %delivery.event.kind,
+                    cluster = delivery.event.cluster, job_id = delivery.event.job.as_ref().map(|j| j.id.as_str()),
+                    latency_ms = now - delivery.event.observed_at_ms, "delivered");
+                AttemptOutcome::Delivered
+            }
+            Err(error) => match self.retry.next_delay(attempt, fastrand::f64()) {
+                Some(delay) => {
+                    let at_ms = now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                    tracing::warn!(channel, event_id, attempt, %error, retry_in_ms = delay.as_millis() as u64, "delivery failed; will retry");
+                    AttemptOutcome::Retry {
+                        at_ms,
+                        error: error.to_string(),
+                    }
+                }
+                None => {
+                    tracing::error!(channel, event_id, attempt, %error, "delivery failed; giving up");
+                    AttemptOutcome::GaveUp {
+                        error: error.to_string(),
+                    }
+                }
+            },
+        };
+        if let Err(error) = self.store.record_attempt(delivery.id, now, &outcome).await {
+            // The send's outcome is lost; the delivery stays pending and is sent again.
+            tracing::error!(channel, event_id, %error, "recording a delivery attempt failed");
+            return Step::StoreDown;
+        }
+        match outcome {
+            AttemptOutcome::Retry { .. } => Step::Blocked,
+            AttemptOutcome::Delivered | AttemptOutcome::GaveUp { .. } => Step::Next,
+        }
+    }
+}

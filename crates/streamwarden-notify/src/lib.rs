@@ -1,0 +1,10 @@
+//! Delivering alerts: the channels (one module per kind: config, payload, sender) and the
+//! dispatcher that drains the outbox with retries.
+
+pub mod channels;
+pub mod dispatcher;
+pub mod retry;
+
+pub use channels::{Channel, SendError};
+pub use dispatcher::{Dispatcher, Waker};
+pub use retry::RetryPolicy;

@@ -1,0 +1,286 @@
+//! The dispatcher against a real HTTP receiver and a real SQLite outbox.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_notify::channels::webhook::{WebhookChannel, WebhookConfig};
+use streamwarden_notify::{Channel, Dispatcher, RetryPolicy};
+use streamwarden_store::{DeliveryFilter, DeliveryStatus, NewDelivery, Store};
+use streamwarden_store_sqlite::SqliteStore;
+
+/// A receiver that answers the status codes it is given in turn (then 200) and keeps bodies.
+#[derive(Clone, Default)]
+struct Receiver {
+    bodies: Arc<Mutex<Vec<Value>>>,
+    script: Arc<Mutex<Vec<u16>>>,
+}
+
+impl Receiver {
+    async fn start(script: Vec<u16>) -> (Receiver, String) {
+        let receiver = Receiver {
+            script: Arc::new(Mutex::new(script)),
+            ..Receiver::default()
+        };
+        async fn hook(State(r): State<Receiver>, body: axum::Json<Value>) -> StatusCode {
+            r.bodies.lock().expect("lock").push(body.0);
+            let mut script = r.script.lock().expect("lock");
+            let code = if script.is_empty() {
+                200
+            } else {
+                script.remove(0)
+            };
+            StatusCode::from_u16(code).expect("status")
+        }
+        let app = Router::new()
+            .route("/hook", post(hook))
+            .with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (receiver, url)
+    }
+
+    fn event_ids(&self) -> Vec<String> {
+        self.bodies
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|b| b["event_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+fn event(id: &str) -> Event {
+    Event {
+        event_id: id.into(),
+        kind: EventKind::ClusterUnreachable,
+        severity: Severity::Critical,
+        notify: true,
+        summary: format!("event {id}"),
+        occurred_at_ms: 1,
+        observed_at_ms: 1,
+        cluster: "local".into(),
+        cluster_url: "http://127.0.0.1:8081".into(),
+        job: None,
+        exception: None,
+        error: Some("refused".into()),
+    }
+}
+
+async fn store_with(events: &[&str], channels: &[&str]) -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("sw.db"))
+        .await
+        .expect("open");
+    store
+        .register_cluster("local", "http://127.0.0.1:8081")
+        .await
+        .expect("register");
+    let events: Vec<Event> = events.iter().map(|id| event(id)).collect();
+    let deliveries: Vec<NewDelivery> = events
+        .iter()
+        .flat_map(|e| {
+            channels.iter().map(|c| NewDelivery {
+                event_id: e.event_id.clone(),
+                channel: (*c).into(),
+            })
+        })
+        .collect();
+    let observation = Observation {
+        health: ClusterHealth::default(),
+        events,
+        ..Observation::default()
+    };
+    store
+        .apply_observation("local", &observation, &deliveries)
+        .await
+        .expect("apply");
+    (dir, Arc::new(store))
+}
+
+fn webhook(name: &str, url: &str) -> Arc<dyn Channel> {
+    let config = WebhookConfig {
+        name: name.into(),
+        url: url.parse().expect("url"),
+        headers: [("X-Token".to_string(), "t0k".to_string())].into(),
+        timeout: Duration::from_secs(2),
+    };
+    Arc::new(WebhookChannel::new(config).expect("channel"))
+}
+
+fn fast_retry(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(200),
+        jitter: 0.0,
+    }
+}
+
+async fn wait_for(mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("condition not reached in 5 s");
+}
+
+async fn statuses(store: &SqliteStore, channel: &str) -> Vec<(String, DeliveryStatus, u32)> {
+    let mut rows: Vec<_> = store
+        .list_deliveries(&DeliveryFilter {
+            channel: Some(channel.into()),
+            limit: 100,
+            ..DeliveryFilter::default()
+        })
+        .await
+        .expect("deliveries")
+        .into_iter()
+        .map(|d| (d.event.event_id, d.status, d.attempts))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
+    let (receiver, url) = Receiver::start(vec![500, 503]).await;
+    let (_dir, store) = store_with(&["ev-1"], &["hook"]).await;
+    let (_waker, _workers) = Dispatcher::new(
+        store.clone(),
+        vec![webhook("hook", &url)],
+        fast_retry(5),
+        Duration::from_millis(100),
+    )
+    .spawn();
+    wait_for(|| receiver.event_ids().len() == 3).await;
+    assert_eq!(receiver.event_ids(), ["ev-1", "ev-1", "ev-1"]);
+    let body = receiver.bodies.lock().expect("lock")[0].clone();
+    assert_eq!(body["version"], "1");
+    assert_eq!(body["kind"], "cluster_unreachable");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        statuses(&store, "hook").await,
+        [("ev-1".to_string(), DeliveryStatus::Delivered, 3)]
+    );
+    let last = store
+        .list_deliveries(&DeliveryFilter {
+            event_id: Some("ev-1".into()),
+            limit: 1,
+            ..DeliveryFilter::default()
+        })
+        .await
+        .expect("deliveries");
+    assert!(
+        last[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("HTTP 503"),
+        "{:?}",
+        last[0].last_error
+    );
+}
+
+#[tokio::test]
+async fn a_channel_keeps_its_order_while_retrying_and_gives_up_at_the_limit() {
+    let (receiver, url) = Receiver::start(vec![500, 500, 500]).await;
+    let (_dir, store) = store_with(&["a", "b", "c"], &["hook"]).await;
+    let (_waker, _workers) = Dispatcher::new(
+        store.clone(),
+        vec![webhook("hook", &url)],
+        fast_retry(3),
+        Duration::from_millis(100),
+    )
+    .spawn();
+    wait_for(|| receiver.event_ids().len() == 5).await;
+    assert_eq!(
+        receiver.event_ids(),
+        ["a", "a", "a", "b", "c"],
+        "b never overtakes a"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        statuses(&store, "hook").await,
+        [
+            ("a".to_string(), DeliveryStatus::Failed, 3),
+            ("b".to_string(), DeliveryStatus::Delivered, 1),
+            ("c".to_string(), DeliveryStatus::Delivered, 1),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_dead_channel_never_holds_up_another() {
+    let (good, good_url) = Receiver::start(vec![]).await;
+    // Nothing listens on the dead channel's port.
+    let dead_url = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}/hook", l.local_addr().expect("addr"))
+    };
+    let (_dir, store) = store_with(&["x", "y"], &["dead", "good"]).await;
+    let (_waker, _workers) = Dispatcher::new(
+        store.clone(),
+        vec![webhook("dead", &dead_url), webhook("good", &good_url)],
+        fast_retry(100),
+        Duration::from_millis(100),
+    )
+    .spawn();
+    wait_for(|| good.event_ids().len() == 2).await;
+    assert_eq!(good.event_ids(), ["x", "y"]);
+    let dead = store
+        .list_deliveries(&DeliveryFilter {
+            channel: Some("dead".into()),
+            limit: 10,
+            ..DeliveryFilter::default()
+        })
+        .await
+        .expect("deliveries");
+    assert!(dead.iter().all(|d| d.status == DeliveryStatus::Pending));
+    let x = dead.iter().find(|d| d.event.event_id == "x").expect("x");
+    assert!(x.attempts >= 1);
+    assert!(
+        x.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("could not connect"),
+        "{:?}",
+        x.last_error
+    );
+}
+
+#[tokio::test]
+async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
+    let (receiver, url) = Receiver::start(vec![]).await;
+    let (_dir, store) = store_with(&[], &[]).await;
+    let (waker, _workers) = Dispatcher::new(
+        store.clone(),
+        vec![webhook("hook", &url)],
+        fast_retry(3),
+        Duration::from_secs(3600),
+    )
+    .spawn();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let observation = Observation {
+        events: vec![event("late")],
+        ..Observation::default()
+    };
+    let delivery = NewDelivery {
+        event_id: "late".into(),
+        channel: "hook".into(),
+    };
+    store
+        .apply_observation("local", &observation, &[delivery])
+        .await
+        .expect("apply");
+    waker.wake();
+    wait_for(|| receiver.event_ids() == ["late"]).await;
+}
