@@ -1,0 +1,44 @@
+//! API errors and the HTTP status each one gets.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use streamwarden_store::StoreError;
+
+/// An error answered by the API as `{"error": message}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// A query parameter or body field is invalid: 400; the message names the field.
+    BadRequest(String),
+    /// The thing asked for does not exist: 404.
+    NotFound(String),
+    /// The store failed: 500 (details are logged, not returned).
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, format!("not found: {m}")),
+            ApiError::Internal(m) => {
+                tracing::error!(error = m, "API request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; see the server log".into(),
+                )
+            }
+        };
+        (status, Json(json!({ "error": message }))).into_response()
+    }
+}

@@ -1,0 +1,33 @@
+//! StreamWarden's HTTP API (axum): health, and the read API over the store under `/api/v1`.
+//!
+//! Errors are JSON `{"error": "<field>: <reason>"}` with the status chosen in one place
+//! ([`ApiError`]).
+
+mod error;
+mod v1;
+
+pub use error::ApiError;
+
+use axum::Router;
+use axum::routing::get;
+use std::sync::Arc;
+use streamwarden_store::Store;
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store everything is read from.
+    pub store: Arc<dyn Store>,
+}
+
+/// The whole HTTP API:
+/// - `GET /healthz` → `200 ok` while the process runs;
+/// - `GET /api/v1/clusters`, `GET /api/v1/jobs?cluster=`,
+///   `GET /api/v1/events?job=&cluster=&kind=&alerts=&limit=`,
+///   `GET /api/v1/deliveries?event_id=&channel=&status=&limit=` → JSON arrays.
+pub fn router(store: Arc<dyn Store>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", v1::routes())
+        .with_state(AppState { store })
+}

@@ -1,0 +1,123 @@
+//! The API served on a real socket over a real SQLite store, driven by a real HTTP client.
+
+use serde_json::Value;
+use std::sync::Arc;
+use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_store::{NewDelivery, Store};
+use streamwarden_store_sqlite::SqliteStore;
+
+fn event(id: &str, kind: EventKind) -> Event {
+    Event {
+        event_id: id.into(),
+        kind,
+        severity: Severity::Critical,
+        notify: true,
+        summary: id.into(),
+        occurred_at_ms: 1,
+        observed_at_ms: 2,
+        cluster: "local".into(),
+        cluster_url: "http://127.0.0.1:8081".into(),
+        job: None,
+        exception: None,
+        error: None,
+    }
+}
+
+async fn serve() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("sw.db"))
+        .await
+        .expect("open");
+    store
+        .register_cluster("local", "http://127.0.0.1:8081")
+        .await
+        .expect("register");
+    let observation = Observation {
+        health: ClusterHealth::default(),
+        events: vec![
+            event("e1", EventKind::ClusterUnreachable),
+            event("e2", EventKind::ClusterRecovered),
+        ],
+        ..Observation::default()
+    };
+    let delivery = NewDelivery {
+        event_id: "e1".into(),
+        channel: "hook".into(),
+    };
+    store
+        .apply_observation("local", &observation, &[delivery])
+        .await
+        .expect("apply");
+    let app = streamwarden_server::router(Arc::new(store));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (dir, base)
+}
+
+async fn get(url: &str) -> (u16, Value) {
+    let response = reqwest::get(url).await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn events_are_listed_newest_first_and_filtered_by_kind() {
+    let (_dir, base) = serve().await;
+    let (status, body) = get(&format!("{base}/api/v1/events")).await;
+    assert_eq!(status, 200);
+    let ids: Vec<_> = body
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|e| e["event_id"].clone())
+        .collect();
+    assert_eq!(ids, ["e2", "e1"]);
+    let (_, body) = get(&format!(
+        "{base}/api/v1/events?kind=cluster_unreachable&limit=5"
+    ))
+    .await;
+    assert_eq!(body.as_array().map(Vec::len), Some(1));
+    assert_eq!(body[0]["kind"], "cluster_unreachable");
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_rejected_naming_the_field() {
+    let (_dir, base) = serve().await;
+    let (status, body) = get(&format!("{base}/api/v1/events?kind=job_exploded")).await;
+    assert_eq!(status, 400);
+    let message = body["error"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("kind: unknown event kind \"job_exploded\""),
+        "{message}"
+    );
+    let (status, body) = get(&format!("{base}/api/v1/events?limit=0")).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("limit:")
+    );
+    let (status, _) = get(&format!("{base}/api/v1/deliveries?status=lost")).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn health_clusters_and_deliveries_answer() {
+    let (_dir, base) = serve().await;
+    let response = reqwest::get(format!("{base}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(response.status().as_u16(), 200);
+    let (_, clusters) = get(&format!("{base}/api/v1/clusters")).await;
+    assert_eq!(clusters[0]["name"], "local");
+    let (_, deliveries) = get(&format!("{base}/api/v1/deliveries?status=pending")).await;
+    assert_eq!(deliveries.as_array().map(Vec::len), Some(1));
+    assert_eq!(deliveries[0]["event"]["event_id"], "e1");
+    assert_eq!(deliveries[0]["status"], "pending");
+    let (_, jobs) = get(&format!("{base}/api/v1/jobs")).await;
+    assert_eq!(jobs, Value::Array(vec![]));
+}
