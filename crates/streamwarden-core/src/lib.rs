@@ -1,7 +1,9 @@
 //! StreamWarden's domain: the vocabulary (job states, severities, events) and the pure decisions
-//! taken on it. Nothing here does IO, spawns tasks or reads the clock: callers pass `now_ms` and
-//! observations in, and get decisions back, so every rule is testable without a network.
+//! taken on it. Nothing here does IO or spawns tasks, and no decision reads the clock: callers
+//! pass `now_ms` ([`clock::now_ms`]) and observations in, and get decisions back, so every rule
+//! is testable without a network.
 
+pub mod clock;
 pub mod detector;
 pub mod event;
 pub mod severity;

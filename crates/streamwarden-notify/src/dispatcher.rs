@@ -8,7 +8,8 @@
 
 use crate::{Channel, RetryPolicy};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+use streamwarden_core::clock::now_ms;
 use streamwarden_store::{AttemptOutcome, Delivery, Store};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -98,12 +99,6 @@ struct Worker {
     retry: RetryPolicy,
     idle_poll: Duration,
     notify: Arc<Notify>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl Worker {

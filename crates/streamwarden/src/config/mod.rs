@@ -1,0 +1,302 @@
+//! Configuration: defaults, then a TOML file (`--config`), then `STREAMWARDEN_…` environment
+//! variables (`STREAMWARDEN_LISTEN`, `STREAMWARDEN_WATCH__INTERVAL`: `__` separates levels).
+//! Parsed once into an immutable [`Config`]; unknown keys and invalid values are rejected with
+//! the key path and the reason.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use streamwarden_core::DetectorConfig;
+use streamwarden_notify::RetryPolicy;
+use streamwarden_notify::channels::webhook::WebhookConfig;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address of the HTTP API (default `127.0.0.1:9400`).
+    pub listen: SocketAddr,
+    /// SQLite database file (default `./streamwarden.db`).
+    pub database: PathBuf,
+    /// Log format: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// How clusters are watched.
+    pub watch: WatchConfig,
+    /// How deliveries are retried.
+    pub delivery: DeliveryConfig,
+    /// Flink clusters to watch (default: `local` at `http://127.0.0.1:8081`).
+    pub clusters: Vec<ClusterConfig>,
+    /// Alert channels (default: none). With no routes, every alert goes to every channel.
+    pub channels: Vec<ChannelConfig>,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[watch]`: polling and detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WatchConfig {
+    /// Time between two polls of a cluster's `/jobs/overview` (default `"1s"`).
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// Consecutive failed polls before `cluster_unreachable` (default 3).
+    pub unreachable_after: u32,
+    /// Longest time between two reads of a running job's `numRestarts` (default `"10s"`).
+    #[serde(with = "humantime_serde")]
+    pub restart_check_interval: Duration,
+    /// TCP connect timeout of Flink REST calls (default `"2s"`).
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Total timeout of one Flink REST call (default `"5s"`).
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// `maxExceptions` asked of `/jobs/:jid/exceptions` (default 10).
+    pub max_exceptions: u32,
+    /// Per-job calls (metrics, exceptions) in flight at once per cluster (default 8).
+    pub concurrency: usize,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        WatchConfig {
+            interval: Duration::from_secs(1),
+            unreachable_after: 3,
+            restart_check_interval: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            max_exceptions: 10,
+            concurrency: 8,
+        }
+    }
+}
+
+impl WatchConfig {
+    /// The detector's tunables.
+    pub fn detector(&self) -> DetectorConfig {
+        DetectorConfig {
+            unreachable_after: self.unreachable_after,
+            restart_check_interval_ms: i64::try_from(self.restart_check_interval.as_millis())
+                .unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// `[delivery]`: retries of failed deliveries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Attempts in all before a delivery is `failed` (default 12).
+    pub max_attempts: u32,
+    /// Delay after the first failure, doubled after each (default `"1s"`).
+    #[serde(with = "humantime_serde")]
+    pub initial_backoff: Duration,
+    /// Longest delay between attempts (default `"5m"`).
+    #[serde(with = "humantime_serde")]
+    pub max_backoff: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        let policy = RetryPolicy::default();
+        DeliveryConfig {
+            max_attempts: policy.max_attempts,
+            initial_backoff: policy.initial_backoff,
+            max_backoff: policy.max_backoff,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    /// The dispatcher's retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts,
+            initial_backoff: self.initial_backoff,
+            max_backoff: self.max_backoff,
+            ..RetryPolicy::default()
+        }
+    }
+}
+
+/// `[[clusters]]`: one Flink REST endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Unique name (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// REST URL of the JobManager (or its HA / ingress address).
+    pub url: url::Url,
+    /// Poll interval of this cluster; `[watch] interval` when absent.
+    #[serde(default, with = "humantime_serde")]
+    pub interval: Option<Duration>,
+}
+
+/// `[[channels]]`: an alert destination, by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChannelConfig {
+    /// HTTP callback with the default JSON payload.
+    Webhook(WebhookConfig),
+}
+
+impl ChannelConfig {
+    /// The channel's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ChannelConfig::Webhook(c) => &c.name,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9400)),
+            database: PathBuf::from("./streamwarden.db"),
+            log_format: LogFormat::Text,
+            watch: WatchConfig::default(),
+            delivery: DeliveryConfig::default(),
+            clusters: vec![ClusterConfig {
+                name: "local".into(),
+                url: url::Url::parse("http://127.0.0.1:8081").unwrap_or_else(|_| unreachable!()),
+                interval: None,
+            }],
+            channels: Vec::new(),
+        }
+    }
+}
+
+/// A configuration that cannot be used; the message names the key and the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults ← `file` ← `STREAMWARDEN_…` environment, then validates.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!(
+                    "--config {}: no such file",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(
+            Env::prefixed("STREAMWARDEN_")
+                .ignore(&["config", "url", "log"])
+                .split("__"),
+        );
+        let config: Config = figment.extract().map_err(|e| {
+            ConfigError(
+                e.into_iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what types cannot: names, URLs, positive durations and counts.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key: String, reason: &str| Err(ConfigError(format!("{key}: {reason}")));
+        if self.watch.interval.is_zero() {
+            return fail("watch.interval".into(), "must be greater than zero");
+        }
+        if self.watch.unreachable_after == 0 {
+            return fail("watch.unreachable_after".into(), "must be at least 1");
+        }
+        if self.watch.request_timeout.is_zero() || self.watch.connect_timeout.is_zero() {
+            return fail(
+                "watch.request_timeout".into(),
+                "timeouts must be greater than zero",
+            );
+        }
+        if self.watch.concurrency == 0 {
+            return fail("watch.concurrency".into(), "must be at least 1");
+        }
+        if self.delivery.max_attempts == 0 {
+            return fail("delivery.max_attempts".into(), "must be at least 1");
+        }
+        if self.delivery.initial_backoff > self.delivery.max_backoff {
+            return fail(
+                "delivery.initial_backoff".into(),
+                "must not exceed delivery.max_backoff",
+            );
+        }
+        let mut names = BTreeSet::new();
+        for (i, cluster) in self.clusters.iter().enumerate() {
+            let key = format!("clusters[{i}]");
+            if let Err(reason) = check_name(&cluster.name) {
+                return fail(format!("{key}.name"), &reason);
+            }
+            if !names.insert(cluster.name.as_str()) {
+                return fail(
+                    format!("{key}.name"),
+                    &format!("duplicate cluster {:?}", cluster.name),
+                );
+            }
+            if !matches!(cluster.url.scheme(), "http" | "https") {
+                return fail(format!("{key}.url"), "scheme must be http or https");
+            }
+            if cluster.interval.is_some_and(|d| d.is_zero()) {
+                return fail(format!("{key}.interval"), "must be greater than zero");
+            }
+        }
+        let mut names = BTreeSet::new();
+        for (i, channel) in self.channels.iter().enumerate() {
+            let key = format!("channels[{i}]");
+            if let Err(reason) = check_name(channel.name()) {
+                return fail(format!("{key}.name"), &reason);
+            }
+            if !names.insert(channel.name()) {
+                return fail(
+                    format!("{key}.name"),
+                    &format!("duplicate channel {:?}", channel.name()),
+                );
+            }
+            match channel {
+                ChannelConfig::Webhook(c) => {
+                    if let Err(reason) = c.validate() {
+                        return Err(ConfigError(format!("{key}.{reason}")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 64 {
+        return Err("must be 1 to 64 characters".into());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "{name:?} may hold only letters, digits, '-', '_' and '.'"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! `streamwarden serve`: open the store, start the dispatcher, one watcher per cluster, and the
+//! HTTP API; run until SIGINT or SIGTERM.
+
+use crate::config::{ChannelConfig, Config};
+use crate::watcher::ClusterWatcher;
+use anyhow::Context;
+use flink_client::{ClientConfig, FlinkClient};
+use std::sync::Arc;
+use std::time::Duration;
+use streamwarden_notify::channels::webhook::WebhookChannel;
+use streamwarden_notify::{Channel, Dispatcher};
+use streamwarden_store::Store;
+use streamwarden_store_sqlite::SqliteStore;
+
+/// How often the dispatcher re-reads the outbox without a wake-up.
+const DISPATCH_IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Runs StreamWarden with `config` until a shutdown signal.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let store = SqliteStore::open(&config.database)
+        .await
+        .with_context(|| format!("database {}", config.database.display()))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    tracing::info!(database = %config.database.display(), "store open");
+
+    let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
+    for channel in &config.channels {
+        match channel {
+            ChannelConfig::Webhook(c) => channels.push(Arc::new(
+                WebhookChannel::new(c.clone())
+                    .map_err(|e| anyhow::anyhow!("channel {}: {e}", c.name))?,
+            )),
+        }
+    }
+    let channel_names: Vec<String> = channels.iter().map(|c| c.name().to_string()).collect();
+    if channel_names.is_empty() {
+        tracing::warn!("no channels configured: events are recorded but nobody is alerted");
+    }
+    let (waker, _workers) = Dispatcher::new(
+        store.clone(),
+        channels,
+        config.delivery.retry_policy(),
+        DISPATCH_IDLE_POLL,
+    )
+    .spawn();
+
+    let client_config = ClientConfig {
+        connect_timeout: config.watch.connect_timeout,
+        timeout: config.watch.request_timeout,
+    };
+    for cluster in &config.clusters {
+        store
+            .register_cluster(&cluster.name, cluster.url.as_str())
+            .await
+            .with_context(|| format!("registering cluster {}", cluster.name))?;
+        let client = FlinkClient::new(&cluster.name, cluster.url.as_str(), &client_config)
+            .with_context(|| format!("cluster {}", cluster.name))?;
+        let watcher = ClusterWatcher {
+            client,
+            store: store.clone(),
+            waker: waker.clone(),
+            channels: channel_names.clone(),
+            interval: cluster.interval.unwrap_or(config.watch.interval),
+            detector: config.watch.detector(),
+            max_exceptions: config.watch.max_exceptions,
+            concurrency: config.watch.concurrency,
+        };
+        tokio::spawn(watcher.run());
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    tracing::info!(listen = %config.listen, "API listening");
+    axum::serve(listener, streamwarden_server::router(store))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server")?;
+    tracing::info!("shutting down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
