@@ -1,0 +1,181 @@
+//! End to end against a real Flink 2.3 cluster: a job that fails, a job cancelled through
+//! Flink's REST API and a restart-looping job each reach a real webhook receiver.
+
+#![allow(clippy::unwrap_used)] // test helpers panic with the failing call
+
+mod support;
+
+use std::time::Duration;
+use support::receiver::Receiver;
+use support::warden::Warden;
+use support::{cancel, flink_url, submit_demo, unique, wait_for};
+
+async fn watch_test_cluster(receiver: &Receiver) -> Warden {
+    Warden::start(&format!(
+        "[[clusters]]\nname = \"e2e\"\nurl = \"{}\"\n\n[[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+        flink_url(),
+        receiver.url
+    ))
+    .await
+}
+
+/// Waits until StreamWarden's API lists the job as RUNNING.
+async fn seen_running(warden: &Warden, jid: &str) {
+    wait_for(
+        "the job RUNNING in /api/v1/jobs",
+        Duration::from_secs(60),
+        || async {
+            let jobs = warden.get("/api/v1/jobs").await;
+            jobs.as_array()?
+                .iter()
+                .any(|j| j["jid"] == jid && j["state"] == "RUNNING")
+                .then_some(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failed_job_alert_carries_root_exception() {
+    let receiver = Receiver::start().await;
+    let warden = watch_test_cluster(&receiver).await;
+    let name = unique("e2e-fail");
+    let jid = submit_demo(
+        &flink_url(),
+        &["--mode", "fail", "--after-ms", "4000", "--name", &name],
+    )
+    .await;
+    let alert = wait_for("the FAILED alert", Duration::from_secs(90), || async {
+        receiver
+            .alerts_for(&jid, "job_state_changed", Some("FAILED"))
+            .pop()
+    })
+    .await;
+    assert_eq!(alert["job"]["name"], name.as_str());
+    assert_eq!(alert["severity"], "critical");
+    assert_eq!(alert["cluster"]["name"], "e2e");
+    assert!(
+        matches!(
+            alert["job"]["previous_state"].as_str(),
+            Some("RUNNING" | "FAILING")
+        ),
+        "{alert}"
+    );
+    let message = alert["exception"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("demo failure after 4000 ms"), "{alert}");
+    assert_eq!(
+        alert["exception"]["name"],
+        "java.lang.IllegalStateException"
+    );
+    assert!(alert["job"]["end_time"].is_string(), "{alert}");
+    assert_eq!(alert["version"], "1");
+
+    // Exactly one: later polls see the same FAILED job and stay silent.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let failed = receiver.alerts_for(&jid, "job_state_changed", Some("FAILED"));
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let events = warden.get(&format!("/api/v1/events?job={jid}")).await;
+    let stored_failed = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["job"]["state"] == "FAILED")
+        .count();
+    assert_eq!(stored_failed, 1, "{events}");
+}
+
+#[tokio::test]
+async fn job_cancelled_through_flink_is_alerted_as_canceled() {
+    let receiver = Receiver::start().await;
+    let warden = watch_test_cluster(&receiver).await;
+    let name = unique("e2e-cancel");
+    let jid = submit_demo(&flink_url(), &["--mode", "steady", "--name", &name]).await;
+    seen_running(&warden, &jid).await;
+    cancel(&flink_url(), &jid).await;
+    let alert = wait_for("the CANCELED alert", Duration::from_secs(60), || async {
+        receiver
+            .alerts_for(&jid, "job_state_changed", Some("CANCELED"))
+            .pop()
+    })
+    .await;
+    assert_eq!(alert["severity"], "major");
+    assert_eq!(alert["job"]["name"], name.as_str());
+    assert!(
+        matches!(
+            alert["job"]["previous_state"].as_str(),
+            Some("RUNNING" | "CANCELLING")
+        ),
+        "{alert}"
+    );
+    assert_eq!(alert["exception"], serde_json::Value::Null);
+    // Starting the job was recorded, not alerted.
+    let alerts: Vec<_> = receiver
+        .accepted()
+        .into_iter()
+        .filter(|b| b["job"]["id"] == jid.as_str())
+        .collect();
+    assert!(
+        alerts.iter().all(|b| b["job"]["state"] != "RUNNING"),
+        "a normal start must not alert: {alerts:?}"
+    );
+}
+
+#[tokio::test]
+async fn restart_looping_job_produces_job_restarted_alerts() {
+    let receiver = Receiver::start().await;
+    let warden = watch_test_cluster(&receiver).await;
+    let name = unique("e2e-loop");
+    let jid = submit_demo(
+        &flink_url(),
+        &[
+            "--mode",
+            "loop",
+            "--after-ms",
+            "1500",
+            "--restart-delay-ms",
+            "500",
+            "--name",
+            &name,
+        ],
+    )
+    .await;
+    let restarts = wait_for(
+        "two job_restarted alerts",
+        Duration::from_secs(90),
+        || async {
+            let alerts = receiver.alerts_for(&jid, "job_restarted", None);
+            (alerts.len() >= 2).then_some(alerts)
+        },
+    )
+    .await;
+    cancel(&flink_url(), &jid).await;
+    for alert in &restarts {
+        assert_eq!(alert["severity"], "major");
+        assert_eq!(alert["job"]["name"], name.as_str());
+        assert!(
+            alert["job"]["restarts"].as_u64().unwrap_or(0) >= 1,
+            "{alert}"
+        );
+    }
+    let counts: Vec<u64> = restarts
+        .iter()
+        .filter_map(|a| a["job"]["restarts"].as_u64())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] < w[1]),
+        "restart counts grow: {counts:?}"
+    );
+    let with_cause = restarts
+        .iter()
+        .filter(|a| {
+            a["exception"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("demo failure"))
+        })
+        .count();
+    assert!(
+        with_cause >= 1,
+        "the loop's exception is attached: {restarts:?}"
+    );
+    drop(warden);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of StreamWarden on a fresh machine: installs Flink 2.3 from the PyPI wheels
+# and builds the demo job (scripts/flink.sh), starts a Flink cluster for the end-to-end tests,
+# checks formatting and lints, and runs the whole workspace's tests with cargo-nextest.
+# The end-to-end tests fail (never skip) when the cluster is missing.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+readonly TEST_INSTANCE=test
+readonly TEST_PORT=18081
+
+cleanup() {
+    scripts/flink.sh stop --name "$TEST_INSTANCE" >/dev/null 2>&1 || true
+    scripts/flink.sh stop --name e2e-down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+echo "== installing Flink and the demo job"
+scripts/flink.sh install
+E2E_DEMO_JAR="$(scripts/flink.sh jar | tail -n 1)"
+export E2E_DEMO_JAR
+
+echo "== checking formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== starting the test Flink cluster on port $TEST_PORT"
+E2E_FLINK_URL="$(scripts/flink.sh start --name "$TEST_INSTANCE" --port "$TEST_PORT" | tail -n 1)"
+export E2E_FLINK_URL
+
+echo "== running the tests"
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+    cargo install --locked cargo-nextest
+fi
+cargo nextest run --workspace --locked --no-fail-fast "$@"
+cargo test --workspace --locked --doc
