@@ -82,6 +82,28 @@ async fn failed_job_alert_carries_root_exception() {
         .filter(|e| e["job"]["state"] == "FAILED")
         .count();
     assert_eq!(stored_failed, 1, "{events}");
+
+    // The CLI prints the same from the API.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
+            .args(args)
+            .args(["--server", &warden.api])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let jobs = cli(&["jobs", "--cluster", "e2e"]);
+    let row = jobs.lines().find(|l| l.contains(&jid)).unwrap_or_default();
+    assert!(row.contains("FAILED") && row.contains(&name), "{jobs}");
+    let events = cli(&["events", "--job", &jid, "--kind", "job_state_changed"]);
+    assert!(events.contains("RUNNING → FAILED") && events.contains("critical"), "{events}");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
+        .args(["events", "--kind", "nonsense", "--server", &warden.api])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("kind: unknown event kind"));
 }
 
 #[tokio::test]

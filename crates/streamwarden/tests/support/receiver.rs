@@ -15,6 +15,8 @@ pub struct Received {
     pub body: Value,
     /// The status answered.
     pub status: u16,
+    /// When it arrived, epoch ms.
+    pub at_ms: i64,
 }
 
 /// The receiver; clones share its state.
@@ -45,6 +47,7 @@ impl Receiver {
             r.received.lock().unwrap().push(Received {
                 body: body.0,
                 status,
+                at_ms: streamwarden_core::clock::now_ms(),
             });
             StatusCode::from_u16(status).unwrap()
         }
