@@ -41,7 +41,11 @@ async fn main() {
         let after = (3000 + (i * 137) % 1200).to_string();
         let name = unique("bench-fail");
         jids.push(
-            submit_demo(&flink_url(), &["--mode", "fail", "--after-ms", &after, "--name", &name]).await,
+            submit_demo(
+                &flink_url(),
+                &["--mode", "fail", "--after-ms", &after, "--name", &name],
+            )
+            .await,
         );
         tokio::time::sleep(Duration::from_millis(1300)).await;
     }
@@ -61,7 +65,10 @@ async fn main() {
     }
     latencies.sort_unstable();
     let mean = latencies.iter().sum::<i64>() as f64 / latencies.len() as f64;
-    println!("alert latency, Flink end-time → webhook received, {} failing jobs", latencies.len());
+    println!(
+        "alert latency, Flink end-time → webhook received, {} failing jobs",
+        latencies.len()
+    );
     println!(
         "  p50 {} ms   p90 {} ms   p99 {} ms   max {} ms   min {} ms   mean {:.0} ms",
         percentile(&latencies, 50.0),

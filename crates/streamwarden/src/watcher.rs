@@ -18,8 +18,6 @@ use tokio::time::MissedTickBehavior;
 
 /// Lines of the stack trace kept in an event.
 const STACK_LINES: usize = 12;
-/// The cluster's health is stored at least this often even when nothing changed (ms).
-const HEALTH_REFRESH_MS: i64 = 60_000;
 
 /// Everything one cluster's watcher needs.
 pub struct ClusterWatcher {
@@ -113,17 +111,7 @@ impl ClusterWatcher {
         let observation = observe(view, &outcome, now, &self.detector, &mut || {
             uuid::Uuid::now_v7().to_string()
         });
-        let health_changed = {
-            let (a, b) = (&observation.health, &view.health);
-            (a.consecutive_failures, a.unreachable, &a.last_error)
-                != (b.consecutive_failures, b.unreachable, &b.last_error)
-        };
-        if observation.events.is_empty()
-            && observation.upserts.is_empty()
-            && observation.removed.is_empty()
-            && !health_changed
-            && now - *last_written_ms < HEALTH_REFRESH_MS
-        {
+        if !observation.needs_write(&view.health, *last_written_ms, now) {
             view.health = observation.health;
             return;
         }

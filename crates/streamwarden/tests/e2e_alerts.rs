@@ -90,14 +90,21 @@ async fn failed_job_alert_carries_root_exception() {
             .args(["--server", &warden.api])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let jobs = cli(&["jobs", "--cluster", "e2e"]);
     let row = jobs.lines().find(|l| l.contains(&jid)).unwrap_or_default();
     assert!(row.contains("FAILED") && row.contains(&name), "{jobs}");
     let events = cli(&["events", "--job", &jid, "--kind", "job_state_changed"]);
-    assert!(events.contains("RUNNING → FAILED") && events.contains("critical"), "{events}");
+    assert!(
+        events.contains("RUNNING → FAILED") && events.contains("critical"),
+        "{events}"
+    );
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
         .args(["events", "--kind", "nonsense", "--server", &warden.api])
         .output()

@@ -145,12 +145,27 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// Whether anything needs to be written.
-    pub fn is_empty(&self, before: &ClusterHealth) -> bool {
-        self.upserts.is_empty()
-            && self.removed.is_empty()
-            && self.events.is_empty()
-            && self.health == *before
+    /// Whether this observation must be stored: it changed a job or raised an event, or the
+    /// cluster's health changed — apart from `last_ok_ms`, which moves on every poll and is only
+    /// refreshed every [`LAST_SEEN_REFRESH_MS`] (`last_written_ms`: when the cluster was last
+    /// stored). A stale stored `last_ok_ms` is harmless: jobs seen since are already stored.
+    pub fn needs_write(&self, before: &ClusterHealth, last_written_ms: i64, now_ms: i64) -> bool {
+        let health = &self.health;
+        !self.upserts.is_empty()
+            || !self.removed.is_empty()
+            || !self.events.is_empty()
+            || (
+                health.consecutive_failures,
+                health.unreachable,
+                &health.first_failure_ms,
+                &health.last_error,
+            ) != (
+                before.consecutive_failures,
+                before.unreachable,
+                &before.first_failure_ms,
+                &before.last_error,
+            )
+            || now_ms - last_written_ms >= LAST_SEEN_REFRESH_MS
     }
 }
 

@@ -520,3 +520,26 @@ fn events_get_ids_from_the_caller_in_order() {
     assert_eq!(ids, ["e1", "e2"]);
     assert_eq!(obs.events[1].kind, EventKind::JobDisappeared);
 }
+
+#[test]
+fn a_quiet_poll_is_written_only_when_its_refresh_is_due() {
+    let view = view_with(vec![]);
+    let quiet = run(&view, reachable(vec![]));
+    assert!(
+        !quiet.needs_write(&view.health, 9_000, 10_000),
+        "only last_ok_ms moved"
+    );
+    assert!(quiet.needs_write(&view.health, 10_000 - LAST_SEEN_REFRESH_MS, 10_000));
+    let failed = run(
+        &view,
+        PollOutcome::Unreachable {
+            error: "refused".into(),
+        },
+    );
+    assert!(
+        failed.needs_write(&view.health, 9_000, 10_000),
+        "a failure is counted durably"
+    );
+    let with_job = run(&view, reachable(vec![observed(JobState::Running)]));
+    assert!(with_job.needs_write(&view.health, 9_000, 10_000));
+}
