@@ -161,6 +161,27 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
         Some(0),
         "{undelivered}"
     );
+
+    // A second restart sends nothing already delivered (other tests' jobs may add new alerts).
+    let delivered: BTreeSet<String> = receiver
+        .accepted()
+        .iter()
+        .filter_map(|b| b["event_id"].as_str().map(String::from))
+        .collect();
+    let before = receiver.all().len();
+    warden.kill9();
+    warden.spawn().await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let resent: Vec<Value> = receiver.all()[before..]
+        .iter()
+        .map(|r| r.body.clone())
+        .filter(|b| {
+            b["event_id"]
+                .as_str()
+                .is_some_and(|id| delivered.contains(id))
+        })
+        .collect();
+    assert!(resent.is_empty(), "delivered alerts sent again: {resent:?}");
 }
 
 fn accepted_none(receiver: &Receiver) -> bool {
