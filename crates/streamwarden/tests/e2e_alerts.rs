@@ -10,13 +10,21 @@ use support::receiver::Receiver;
 use support::warden::Warden;
 use support::{cancel, flink_url, submit_demo, unique, wait_for};
 
-async fn watch_test_cluster(receiver: &Receiver) -> Warden {
-    Warden::start(&format!(
-        "[[clusters]]\nname = \"e2e\"\nurl = \"{}\"\n\n[[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+/// StreamWarden watching the test cluster and, beside it, a "black hole" cluster that accepts
+/// connections and never answers, so every alert below also proves that a dead cluster does not
+/// delay another.
+async fn watch_test_cluster(receiver: &Receiver) -> (Warden, std::net::TcpListener) {
+    let black_hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let warden = Warden::start(&format!(
+        "[[clusters]]\nname = \"black-hole\"\nurl = \"http://{}\"\n\n\
+         [[clusters]]\nname = \"e2e\"\nurl = \"{}\"\n\n\
+         [[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+        black_hole.local_addr().unwrap(),
         flink_url(),
         receiver.url
     ))
-    .await
+    .await;
+    (warden, black_hole)
 }
 
 /// Waits until StreamWarden's API lists the job as RUNNING.
@@ -38,7 +46,7 @@ async fn seen_running(warden: &Warden, jid: &str) {
 #[tokio::test]
 async fn failed_job_alert_carries_root_exception() {
     let receiver = Receiver::start().await;
-    let warden = watch_test_cluster(&receiver).await;
+    let (warden, _black_hole) = watch_test_cluster(&receiver).await;
     let name = unique("e2e-fail");
     let jid = submit_demo(
         &flink_url(),
@@ -69,6 +77,38 @@ async fn failed_job_alert_carries_root_exception() {
     );
     assert!(alert["job"]["end_time"].is_string(), "{alert}");
     assert_eq!(alert["version"], "1");
+    // Polls of the black hole time out after 5 s; they must not hold up this cluster's alert.
+    let received_at = receiver
+        .all()
+        .iter()
+        .find(|r| r.body["event_id"] == alert["event_id"])
+        .map(|r| r.at_ms)
+        .unwrap();
+    let end_time = support::flink(&flink_url())
+        .job(&jid)
+        .await
+        .unwrap()
+        .end_time()
+        .unwrap();
+    assert!(
+        received_at - end_time < 4_000,
+        "alert took {} ms after Flink's end-time",
+        received_at - end_time
+    );
+    let clusters = warden.get("/api/v1/clusters").await;
+    let hole = clusters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "black-hole")
+        .unwrap();
+    let error = hole["health"]["last_error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("black-hole")
+            && error.contains("/jobs/overview")
+            && error.contains("timed out"),
+        "{hole}"
+    );
 
     // Exactly one: later polls see the same FAILED job and stay silent.
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -116,7 +156,7 @@ async fn failed_job_alert_carries_root_exception() {
 #[tokio::test]
 async fn job_cancelled_through_flink_is_alerted_as_canceled() {
     let receiver = Receiver::start().await;
-    let warden = watch_test_cluster(&receiver).await;
+    let (warden, _black_hole) = watch_test_cluster(&receiver).await;
     let name = unique("e2e-cancel");
     let jid = submit_demo(&flink_url(), &["--mode", "steady", "--name", &name]).await;
     seen_running(&warden, &jid).await;
@@ -152,7 +192,7 @@ async fn job_cancelled_through_flink_is_alerted_as_canceled() {
 #[tokio::test]
 async fn restart_looping_job_produces_job_restarted_alerts() {
     let receiver = Receiver::start().await;
-    let warden = watch_test_cluster(&receiver).await;
+    let (warden, _black_hole) = watch_test_cluster(&receiver).await;
     let name = unique("e2e-loop");
     let jid = submit_demo(
         &flink_url(),
