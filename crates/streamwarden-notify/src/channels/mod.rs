@@ -1,15 +1,31 @@
-//! Alert channels. Each kind is a folder: `config.rs` (its configuration, the single source of
-//! its validation), `payload.rs` (what it sends), `send.rs` (how).
+//! Alert channels. Each kind is a folder: `config.rs` (its configuration struct — the single
+//! source of its form description, validation and docs), `payload.rs` (what it sends, pure),
+//! `send.rs` (how).
 
 pub mod webhook;
 
 use async_trait::async_trait;
-use streamwarden_core::Event;
+use streamwarden_core::{Event, Severity};
 
-/// Why a send failed, for the delivery's `last_error`.
+/// Why a send failed, for the delivery's `last_error` and the test-send answer: the real error
+/// of the destination (HTTP status, platform error code and message, SMTP reply).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct SendError(pub String);
+
+/// One alert rendered for a channel by its template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Subject (email) or title (DingTalk markdown title, Lark card header); one line.
+    pub title: String,
+    /// The body in the channel's markup: markdown (DingTalk, WeCom, Lark `lark_md`) or HTML
+    /// (email).
+    pub body: String,
+    /// A plain-text rendering of the same content (the email's text/plain part).
+    pub text: String,
+    /// The alert's severity (card colour, subject tag).
+    pub severity: Severity,
+}
 
 /// A configured destination of alerts.
 #[async_trait]
