@@ -2,8 +2,10 @@
 //! dispatcher that drains the outbox with retries.
 
 pub mod channels;
+pub mod describe;
 pub mod dispatcher;
 pub mod retry;
+pub mod templates;
 
 pub use channels::{Channel, SendError};
 pub use dispatcher::{Dispatcher, Waker};

@@ -5,6 +5,6 @@ mod config;
 mod payload;
 mod send;
 
-pub use config::WebhookConfig;
+pub use config::{WebhookConfig, WebhookMethod};
 pub use payload::default_payload;
 pub use send::WebhookChannel;

@@ -1,6 +1,7 @@
 //! Sending to a webhook.
 
 use super::{WebhookConfig, default_payload};
+use crate::describe::DescribedConfig;
 use crate::{Channel, SendError};
 use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -20,7 +21,13 @@ impl WebhookChannel {
     /// Builds the channel; fails when the configuration is invalid (see
     /// [`WebhookConfig::validate`]) or the HTTP client cannot be built.
     pub fn new(config: WebhookConfig) -> Result<WebhookChannel, String> {
-        config.validate()?;
+        config.validate().map_err(|errors| {
+            errors
+                .iter()
+                .map(|(f, r)| format!("{f}: {r}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
         let mut headers = HeaderMap::new();
         for (name, value) in &config.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
