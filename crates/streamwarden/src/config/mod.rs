@@ -13,6 +13,7 @@ use std::time::Duration;
 use streamwarden_core::DetectorConfig;
 use streamwarden_notify::RetryPolicy;
 use streamwarden_notify::channels::webhook::WebhookConfig;
+use streamwarden_notify::describe::DescribedConfig;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,12 +272,15 @@ impl Config {
                     &format!("duplicate channel {:?}", channel.name()),
                 );
             }
-            match channel {
-                ChannelConfig::Webhook(c) => {
-                    if let Err(reason) = c.validate() {
-                        return Err(ConfigError(format!("{key}.{reason}")));
-                    }
-                }
+            let checked = match channel {
+                ChannelConfig::Webhook(c) => c.validate(),
+            };
+            if let Err(problems) = checked {
+                let problems: Vec<_> = problems
+                    .iter()
+                    .map(|(field, reason)| format!("{key}.{field}: {reason}"))
+                    .collect();
+                return Err(ConfigError(problems.join("; ")));
             }
         }
         Ok(())
