@@ -108,7 +108,7 @@ fn unknown_keys_are_rejected_with_their_path() {
     let e = error_of("[[clusters]]\nname = \"a\"\nurl = \"http://x\"\nport = 1\n");
     assert!(e.contains("port") && e.contains("clusters"), "{e}");
     let e = error_of(
-        "[[channels]]\nname = \"a\"\nkind = \"webhook\"\nurl = \"http://x\"\nmethod = \"GET\"\n",
+        "[[channels]]\nname = \"a\"\nkind = \"webhook\"\nurl = \"http://x\"\nretries = 3\n",
     );
     assert!(e.contains("retries"), "{e}");
 }
