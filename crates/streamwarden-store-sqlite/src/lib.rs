@@ -12,7 +12,7 @@ use std::time::Duration;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
     AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
-    NewDelivery, Store, StoreError, StoreResult,
+    NewDelivery, Store, StoreError, StoreResult, StoredChannel,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -325,5 +325,46 @@ impl Store for SqliteStore {
         .iter()
         .map(delivery_from_row)
         .collect()
+    }
+
+    async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>> {
+        sqlx::query("SELECT * FROM channels ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(rows::channel_from_row)
+            .collect()
+    }
+
+    async fn put_channel(&self, channel: &StoredChannel) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO channels (name, kind, config, templates, created_ms, updated_ms) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, \
+             config = excluded.config, templates = excluded.templates, \
+             updated_ms = excluded.updated_ms",
+        )
+        .bind(&channel.name)
+        .bind(&channel.kind)
+        .bind(channel.config.to_string())
+        .bind(serde_json::to_string(&channel.templates).unwrap_or_default())
+        .bind(channel.created_ms)
+        .bind(channel.updated_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_channel(&self, name: &str) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM channels WHERE name = ?")
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("channel {name}")));
+        }
+        Ok(())
     }
 }

@@ -3,7 +3,9 @@
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use streamwarden_core::{ClusterHealth, Event, JobSnapshot, JobState};
-use streamwarden_store::{ClusterRow, Delivery, DeliveryStatus, JobRow, StoreError, StoreResult};
+use streamwarden_store::{
+    ClusterRow, Delivery, DeliveryStatus, JobRow, StoreError, StoreResult, StoredChannel,
+};
 
 /// Maps a driver error to the store's.
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
@@ -79,5 +81,20 @@ pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<Delivery> {
         created_ms: get(row, "created_ms")?,
         updated_ms: get(row, "updated_ms")?,
         event: event_from_body(&get::<String>(row, "body")?)?,
+    })
+}
+
+pub(crate) fn channel_from_row(row: &SqliteRow) -> StoreResult<StoredChannel> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+        table: "channels",
+        reason: e.to_string(),
+    };
+    Ok(StoredChannel {
+        name: get(row, "name")?,
+        kind: get(row, "kind")?,
+        config: serde_json::from_str(&get::<String>(row, "config")?).map_err(corrupt)?,
+        templates: serde_json::from_str(&get::<String>(row, "templates")?).map_err(corrupt)?,
+        created_ms: get(row, "created_ms")?,
+        updated_ms: get(row, "updated_ms")?,
     })
 }

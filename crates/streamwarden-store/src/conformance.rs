@@ -2,7 +2,10 @@
 //!
 //! Each story uses its own cluster name, so they can share one database.
 
-use crate::{AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewDelivery, Store};
+use crate::{
+    AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewDelivery, Store, StoreError,
+    StoredChannel,
+};
 use streamwarden_core::{
     ClusterHealth, Event, EventKind, JobFacts, JobSnapshot, JobState, Observation, RootException,
     Severity,
@@ -16,6 +19,7 @@ pub async fn run(store: &dyn Store) {
     delivery_attempts_are_recorded(store).await;
     pending_deliveries_keep_event_order_per_channel(store).await;
     events_filter_by_job_kind_cluster_and_limit(store).await;
+    channels_are_created_replaced_and_deleted(store).await;
 }
 
 fn job(jid: &str, name: &str, state: JobState) -> JobSnapshot {
@@ -467,4 +471,57 @@ async fn events_filter_by_job_kind_cluster_and_limit(store: &dyn Store) {
     );
     let limited = EventFilter { limit: 1, ..base };
     assert_eq!(ids(store.list_events(&limited).await.expect("q")), ["f-3"]);
+}
+
+async fn channels_are_created_replaced_and_deleted(store: &dyn Store) {
+    let mut channel = StoredChannel {
+        name: "story-ops".into(),
+        kind: "dingtalk".into(),
+        config: serde_json::json!({"name": "story-ops", "secret": "SEC\"x\"", "at_mobiles": ["138"]}),
+        templates: [("body".to_string(), "{{ summary }}\n✓".to_string())].into(),
+        created_ms: 10,
+        updated_ms: 10,
+    };
+    store.put_channel(&channel).await.expect("create");
+    let listed = store.list_channels().await.expect("list");
+    assert_eq!(listed.iter().filter(|c| c.name == "story-ops").count(), 1);
+    assert_eq!(
+        listed.iter().find(|c| c.name == "story-ops"),
+        Some(&channel),
+        "lossless"
+    );
+
+    channel.config["at_mobiles"] = serde_json::json!(["139"]);
+    channel.templates.clear();
+    channel.created_ms = 99;
+    channel.updated_ms = 20;
+    store.put_channel(&channel).await.expect("replace");
+    let got = store
+        .list_channels()
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|c| c.name == "story-ops")
+        .expect("still there");
+    assert_eq!(got.config["at_mobiles"][0], "139");
+    assert!(got.templates.is_empty());
+    assert_eq!(
+        (got.created_ms, got.updated_ms),
+        (10, 20),
+        "creation time kept"
+    );
+
+    store.delete_channel("story-ops").await.expect("delete");
+    assert!(
+        store
+            .list_channels()
+            .await
+            .expect("list")
+            .iter()
+            .all(|c| c.name != "story-ops")
+    );
+    assert!(matches!(
+        store.delete_channel("story-ops").await,
+        Err(StoreError::NotFound(_))
+    ));
 }

@@ -9,7 +9,7 @@ mod model;
 
 pub use model::{
     AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
-    NewDelivery,
+    NewDelivery, StoredChannel,
 };
 
 use async_trait::async_trait;
@@ -80,4 +80,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deliveries, newest first, filtered.
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>>;
+
+    /// Channels created through the API, by name.
+    async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>>;
+
+    /// Creates or replaces a channel (by name); keeps `created_ms` of an existing one.
+    async fn put_channel(&self, channel: &StoredChannel) -> StoreResult<()>;
+
+    /// Deletes a channel; `NotFound` when there is none of that name. Its past deliveries
+    /// stay.
+    async fn delete_channel(&self, name: &str) -> StoreResult<()>;
 }

@@ -3,6 +3,23 @@
 use serde::{Deserialize, Serialize};
 use streamwarden_core::{ClusterHealth, Event, EventKind, JobSnapshot};
 
+/// A channel created through the API, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChannel {
+    /// Unique name.
+    pub name: String,
+    /// Kind (`dingtalk`).
+    pub kind: String,
+    /// The kind's configuration as JSON, secrets included.
+    pub config: serde_json::Value,
+    /// Template overrides: part name → source.
+    pub templates: std::collections::BTreeMap<String, String>,
+    /// When created, epoch ms.
+    pub created_ms: i64,
+    /// When last changed, epoch ms.
+    pub updated_ms: i64,
+}
+
 /// A delivery to create: one event to one channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDelivery {
