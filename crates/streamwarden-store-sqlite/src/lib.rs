@@ -262,6 +262,16 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    async fn get_event(&self, event_id: &str) -> StoreResult<Option<Event>> {
+        let row = sqlx::query("SELECT body FROM events WHERE event_id = ?")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(|r| rows::event_from_body(&r.try_get::<String, _>("body").map_err(backend)?))
+            .transpose()
+    }
+
     async fn pending_deliveries(&self, channel: &str, limit: u32) -> StoreResult<Vec<Delivery>> {
         sqlx::query(select_deliveries!(
             "WHERE d.channel = ? AND d.status = 'pending' ORDER BY d.id LIMIT ?"

@@ -66,6 +66,9 @@ pub trait Store: Send + Sync + 'static {
     /// Events, newest first, filtered.
     async fn list_events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
 
+    /// One event by its id; `None` when there is none.
+    async fn get_event(&self, event_id: &str) -> StoreResult<Option<Event>>;
+
     /// The oldest `limit` pending deliveries of a channel, in the order their events were
     /// stored (the dispatcher sends them in this order to keep each channel ordered).
     async fn pending_deliveries(&self, channel: &str, limit: u32) -> StoreResult<Vec<Delivery>>;
