@@ -20,6 +20,9 @@ scripts/flink.sh install
 E2E_DEMO_JAR="$(scripts/flink.sh jar | tail -n 1)"
 export E2E_DEMO_JAR
 
+echo "== installing the SMTP test server's dependency (testing/smtp/server.py)"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
+
 echo "== checking formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

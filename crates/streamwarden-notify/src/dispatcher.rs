@@ -1,85 +1,96 @@
 //! The dispatcher: one worker per channel drains that channel's pending deliveries from the
-//! store, oldest first, and records every attempt.
+//! store, oldest first, and records every attempt. Workers follow the [`ChannelRegistry`]: a
+//! channel added at run time gets a worker, a removed one's worker ends, an updated one is used
+//! from its next attempt.
 //!
 //! A channel's deliveries go out in the order their events were stored; when the oldest fails,
 //! the channel waits for its retry rather than overtaking it, while every other channel goes on.
 //! Deliveries are marked delivered only after the destination accepted them, so a crash between
 //! the two resends (at-least-once; receivers de-duplicate by `event_id`).
 
-use crate::{Channel, RetryPolicy};
+use crate::RetryPolicy;
+use crate::channels::ChannelRegistry;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_core::clock::now_ms;
 use streamwarden_store::{AttemptOutcome, Delivery, Store};
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// How many pending deliveries a worker reads at once.
 const BATCH: u32 = 32;
 
-/// Wakes the dispatcher's workers when new deliveries were stored. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+/// Wakes the dispatcher's workers when new deliveries were stored. Cheap to clone. A wake-up
+/// is never lost: a busy worker sees it when it next waits.
+#[derive(Debug, Clone)]
 pub struct Waker {
-    notifies: Arc<Vec<Arc<Notify>>>,
+    tx: Arc<watch::Sender<u64>>,
 }
 
 impl Waker {
-    /// Tells every worker to look for new deliveries now. A wake-up is never lost: a worker
-    /// that is busy finds it when it next waits.
+    /// Tells every worker to look for new deliveries now.
     pub fn wake(&self) {
-        for notify in self.notifies.iter() {
-            notify.notify_one();
-        }
+        self.tx.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
 /// Drains the outbox to the channels.
 pub struct Dispatcher {
     store: Arc<dyn Store>,
-    channels: Vec<Arc<dyn Channel>>,
+    registry: ChannelRegistry,
     retry: RetryPolicy,
     idle_poll: Duration,
 }
 
 impl Dispatcher {
-    /// A dispatcher for `channels`, retrying by `retry`, re-reading the store at least every
-    /// `idle_poll` even without a wake-up.
+    /// A dispatcher for the channels of `registry`, retrying by `retry`, re-reading the store
+    /// at least every `idle_poll` even without a wake-up.
     pub fn new(
         store: Arc<dyn Store>,
-        channels: Vec<Arc<dyn Channel>>,
+        registry: ChannelRegistry,
         retry: RetryPolicy,
         idle_poll: Duration,
     ) -> Dispatcher {
         Dispatcher {
             store,
-            channels,
+            registry,
             retry,
             idle_poll,
         }
     }
 
-    /// Starts one worker per channel; returns the [`Waker`] and the workers' handles.
-    pub fn spawn(self) -> (Waker, Vec<JoinHandle<()>>) {
-        let mut notifies = Vec::new();
-        let mut handles = Vec::new();
-        for channel in self.channels {
-            let notify = Arc::new(Notify::new());
-            notifies.push(notify.clone());
-            let worker = Worker {
-                store: self.store.clone(),
-                channel,
-                retry: self.retry.clone(),
-                idle_poll: self.idle_poll,
-                notify,
-            };
-            handles.push(tokio::spawn(worker.run()));
-        }
-        (
-            Waker {
-                notifies: Arc::new(notifies),
-            },
-            handles,
-        )
+    /// Starts the supervisor that keeps one worker per registered channel; returns the
+    /// [`Waker`] and the supervisor's handle.
+    pub fn spawn(self) -> (Waker, JoinHandle<()>) {
+        let (tx, _) = watch::channel(0u64);
+        let tx = Arc::new(tx);
+        let waker = Waker { tx: tx.clone() };
+        let handle = tokio::spawn(async move {
+            let mut changes = self.registry.subscribe();
+            let mut workers: BTreeMap<String, JoinHandle<()>> = BTreeMap::new();
+            loop {
+                workers.retain(|_, handle| !handle.is_finished());
+                for name in self.registry.names() {
+                    if workers.contains_key(&name) {
+                        continue;
+                    }
+                    let worker = Worker {
+                        store: self.store.clone(),
+                        registry: self.registry.clone(),
+                        channel: name.clone(),
+                        retry: self.retry.clone(),
+                        idle_poll: self.idle_poll,
+                        wake: tx.subscribe(),
+                    };
+                    workers.insert(name, tokio::spawn(worker.run()));
+                }
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        (waker, handle)
     }
 }
 
@@ -95,17 +106,18 @@ enum Step {
 
 struct Worker {
     store: Arc<dyn Store>,
-    channel: Arc<dyn Channel>,
+    registry: ChannelRegistry,
+    channel: String,
     retry: RetryPolicy,
     idle_poll: Duration,
-    notify: Arc<Notify>,
+    wake: watch::Receiver<u64>,
 }
 
 impl Worker {
-    async fn run(self) {
-        let channel = self.channel.name().to_string();
+    async fn run(mut self) {
+        let channel = self.channel.clone();
         tracing::info!(channel, "delivery worker started");
-        loop {
+        while self.registry.get(&channel).is_some() {
             let wait = match self.store.pending_deliveries(&channel, BATCH).await {
                 Ok(batch) => self.drain(batch).await,
                 Err(error) => {
@@ -115,14 +127,15 @@ impl Worker {
             };
             let Some(wait) = wait else { continue };
             tokio::select! {
-                () = self.notify.notified() => {}
+                _ = self.wake.changed() => {}
                 () = tokio::time::sleep(wait) => {}
             }
         }
+        tracing::info!(channel, "channel removed; delivery worker stopped");
     }
 
     /// Sends the due deliveries of `batch` in order. Returns how long to wait before looking
-    /// again, or `None` to look again at once (the batch was full and all went out).
+    /// again, or `None` to look again at once.
     async fn drain(&self, batch: Vec<Delivery>) -> Option<Duration> {
         let full = batch.len() == BATCH as usize;
         for delivery in batch {
@@ -143,10 +156,13 @@ impl Worker {
 
     /// One attempt of one delivery.
     async fn attempt(&self, delivery: &Delivery) -> Step {
-        let channel = self.channel.name();
+        let channel = self.channel.as_str();
+        let Some(sender) = self.registry.get(channel) else {
+            return Step::StoreDown;
+        };
         let event_id = delivery.event.event_id.as_str();
         let attempt = delivery.attempts + 1;
-        let result = self.channel.send(&delivery.event).await;
+        let result = sender.send(&delivery.event).await;
         let now = now_ms();
         let outcome = match &result {
             Ok(()) => {

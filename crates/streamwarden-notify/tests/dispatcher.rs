@@ -8,8 +8,10 @@ use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
-use streamwarden_notify::channels::webhook::{WebhookChannel, WebhookConfig};
-use streamwarden_notify::{Channel, Dispatcher, RetryPolicy};
+use streamwarden_notify::channels::configured::{ChannelConfig, ConfiguredChannel};
+use streamwarden_notify::channels::webhook::WebhookConfig;
+use streamwarden_notify::channels::{Channel, ChannelRegistry};
+use streamwarden_notify::{Dispatcher, RetryPolicy};
 use streamwarden_store::{DeliveryFilter, DeliveryStatus, NewDelivery, Store};
 use streamwarden_store_sqlite::SqliteStore;
 
@@ -106,13 +108,24 @@ async fn store_with(events: &[&str], channels: &[&str]) -> (tempfile::TempDir, A
 }
 
 fn webhook(name: &str, url: &str) -> Arc<dyn Channel> {
-    let config = WebhookConfig {
-        name: name.into(),
-        url: url.parse().expect("url"),
-        headers: [("X-Token".to_string(), "t0k".to_string())].into(),
-        timeout: Duration::from_secs(2),
-    };
-    Arc::new(WebhookChannel::new(config).expect("channel"))
+    let mut config = WebhookConfig::new(name, url.parse().expect("url"));
+    config.headers = [("X-Token".to_string(), "t0k".to_string())].into();
+    config.timeout = Duration::from_secs(2);
+    let channel = ConfiguredChannel::new(
+        ChannelConfig::Webhook(config),
+        &Default::default(),
+        Default::default(),
+    )
+    .expect("channel");
+    Arc::new(channel)
+}
+
+fn registry(channels: Vec<Arc<dyn Channel>>) -> ChannelRegistry {
+    let registry = ChannelRegistry::default();
+    for channel in channels {
+        registry.insert(channel);
+    }
+    registry
 }
 
 fn fast_retry(max_attempts: u32) -> RetryPolicy {
@@ -154,9 +167,9 @@ async fn statuses(store: &SqliteStore, channel: &str) -> Vec<(String, DeliverySt
 async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
     let (receiver, url) = Receiver::start(vec![500, 503]).await;
     let (_dir, store) = store_with(&["ev-1"], &["hook"]).await;
-    let (_waker, _workers) = Dispatcher::new(
+    let (_waker, _supervisor) = Dispatcher::new(
         store.clone(),
-        vec![webhook("hook", &url)],
+        registry(vec![webhook("hook", &url)]),
         fast_retry(5),
         Duration::from_millis(100),
     )
@@ -194,9 +207,9 @@ async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
 async fn a_channel_keeps_its_order_while_retrying_and_gives_up_at_the_limit() {
     let (receiver, url) = Receiver::start(vec![500, 500, 500]).await;
     let (_dir, store) = store_with(&["a", "b", "c"], &["hook"]).await;
-    let (_waker, _workers) = Dispatcher::new(
+    let (_waker, _supervisor) = Dispatcher::new(
         store.clone(),
-        vec![webhook("hook", &url)],
+        registry(vec![webhook("hook", &url)]),
         fast_retry(3),
         Duration::from_millis(100),
     )
@@ -227,9 +240,9 @@ async fn a_dead_channel_never_holds_up_another() {
         format!("http://{}/hook", l.local_addr().expect("addr"))
     };
     let (_dir, store) = store_with(&["x", "y"], &["dead", "good"]).await;
-    let (_waker, _workers) = Dispatcher::new(
+    let (_waker, _supervisor) = Dispatcher::new(
         store.clone(),
-        vec![webhook("dead", &dead_url), webhook("good", &good_url)],
+        registry(vec![webhook("dead", &dead_url), webhook("good", &good_url)]),
         fast_retry(100),
         Duration::from_millis(100),
     )
@@ -261,9 +274,9 @@ async fn a_dead_channel_never_holds_up_another() {
 async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
     let (receiver, url) = Receiver::start(vec![]).await;
     let (_dir, store) = store_with(&[], &[]).await;
-    let (waker, _workers) = Dispatcher::new(
+    let (waker, _supervisor) = Dispatcher::new(
         store.clone(),
-        vec![webhook("hook", &url)],
+        registry(vec![webhook("hook", &url)]),
         fast_retry(3),
         Duration::from_secs(3600),
     )
@@ -283,4 +296,22 @@ async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
         .expect("apply");
     waker.wake();
     wait_for(|| receiver.event_ids() == ["late"]).await;
+}
+
+#[tokio::test]
+async fn a_channel_added_at_run_time_gets_a_worker_and_its_backlog() {
+    let (receiver, url) = Receiver::start(vec![]).await;
+    let (_dir, store) = store_with(&["early"], &["later"]).await;
+    let channels = ChannelRegistry::default();
+    let (_waker, _supervisor) = Dispatcher::new(
+        store.clone(),
+        channels.clone(),
+        fast_retry(3),
+        Duration::from_millis(100),
+    )
+    .spawn();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(receiver.event_ids().is_empty(), "no channel yet");
+    channels.insert(webhook("later", &url));
+    wait_for(|| receiver.event_ids() == ["early"]).await;
 }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use streamwarden_notify::describe::FieldError;
 use streamwarden_store::StoreError;
 
 /// An error answered by the API as `{"error": message}`.
@@ -11,6 +12,12 @@ use streamwarden_store::StoreError;
 pub enum ApiError {
     /// A query parameter or body field is invalid: 400; the message names the field.
     BadRequest(String),
+    /// A submitted configuration is invalid: 400 with every offending field.
+    Invalid(Vec<FieldError>),
+    /// The request conflicts with what exists (a name taken, a read-only channel): 409.
+    Conflict(String),
+    /// A destination refused or failed (a test send): 502 with its real error.
+    Upstream(String),
     /// The thing asked for does not exist: 404.
     NotFound(String),
     /// The store failed: 500 (details are logged, not returned).
@@ -29,6 +36,23 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
+            ApiError::Invalid(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let body = json!({ "error": message, "errors": errors });
+                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            }
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, m),
+            ApiError::Upstream(m) => {
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    Json(json!({ "ok": false, "error": m })),
+                )
+                    .into_response();
+            }
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, format!("not found: {m}")),
             ApiError::Internal(m) => {

@@ -11,6 +11,7 @@ pub use error::ApiError;
 use axum::Router;
 use axum::routing::get;
 use std::sync::Arc;
+use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::Store;
 
 /// Shared state of the handlers.
@@ -18,16 +19,21 @@ use streamwarden_store::Store;
 pub struct AppState {
     /// The store everything is read from.
     pub store: Arc<dyn Store>,
+    /// The channels (file-declared and API-created).
+    pub channels: Arc<ChannelManager>,
 }
 
 /// The whole HTTP API:
 /// - `GET /healthz` → `200 ok` while the process runs;
+/// - `GET /api/v1/channel-kinds`, `GET|POST /api/v1/channels`,
+///   `GET|PUT|DELETE /api/v1/channels/{name}`, `POST /api/v1/channels/{name}/test`,
+///   `POST /api/v1/templates/preview` (see `v1::channels`);
 /// - `GET /api/v1/clusters`, `GET /api/v1/jobs?cluster=`,
 ///   `GET /api/v1/events?job=&cluster=&kind=&alerts=&limit=`,
 ///   `GET /api/v1/deliveries?event_id=&channel=&status=&limit=` → JSON arrays.
-pub fn router(store: Arc<dyn Store>) -> Router {
+pub fn router(store: Arc<dyn Store>, channels: Arc<ChannelManager>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", v1::routes())
-        .with_state(AppState { store })
+        .with_state(AppState { store, channels })
 }

@@ -3,6 +3,7 @@
 use serde_json::Value;
 use std::sync::Arc;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::{NewDelivery, Store};
 use streamwarden_store_sqlite::SqliteStore;
 
@@ -48,7 +49,11 @@ async fn serve() -> (tempfile::TempDir, String) {
         .apply_observation("local", &observation, &[delivery])
         .await
         .expect("apply");
-    let app = streamwarden_server::router(Arc::new(store));
+    let store: Arc<dyn Store> = Arc::new(store);
+    let channels = ChannelManager::start(store.clone(), vec![], Default::default())
+        .await
+        .expect("channels");
+    let app = streamwarden_server::router(store, Arc::new(channels));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

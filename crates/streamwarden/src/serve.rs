@@ -1,14 +1,14 @@
 //! `streamwarden serve`: open the store, start the dispatcher, one watcher per cluster, and the
 //! HTTP API; run until SIGINT or SIGTERM.
 
-use crate::config::{ChannelConfig, Config};
+use crate::config::Config;
 use crate::watcher::ClusterWatcher;
 use anyhow::Context;
 use flink_client::{ClientConfig, FlinkClient};
 use std::sync::Arc;
 use std::time::Duration;
-use streamwarden_notify::channels::webhook::WebhookChannel;
-use streamwarden_notify::{Channel, Dispatcher};
+use streamwarden_notify::Dispatcher;
+use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 
@@ -23,22 +23,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(store);
     tracing::info!(database = %config.database.display(), "store open");
 
-    let mut channels: Vec<Arc<dyn Channel>> = Vec::new();
-    for channel in &config.channels {
-        match channel {
-            ChannelConfig::Webhook(c) => channels.push(Arc::new(
-                WebhookChannel::new(c.clone())
-                    .map_err(|e| anyhow::anyhow!("channel {}: {e}", c.name))?,
-            )),
-        }
-    }
-    let channel_names: Vec<String> = channels.iter().map(|c| c.name().to_string()).collect();
-    if channel_names.is_empty() {
+    let file_channels = config
+        .channels
+        .iter()
+        .map(|c| FileChannel {
+            config: c.clone(),
+            templates: config.templates.get(c.name()).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let channels = Arc::new(
+        ChannelManager::start(store.clone(), file_channels, config.globals())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?,
+    );
+    if channels.registry().names().is_empty() {
         tracing::warn!("no channels configured: events are recorded but nobody is alerted");
     }
-    let (waker, _workers) = Dispatcher::new(
+    let (waker, _dispatcher) = Dispatcher::new(
         store.clone(),
-        channels,
+        channels.registry().clone(),
         config.delivery.retry_policy(),
         DISPATCH_IDLE_POLL,
     )
@@ -59,7 +62,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             client,
             store: store.clone(),
             waker: waker.clone(),
-            channels: channel_names.clone(),
+            channels: channels.registry().clone(),
             interval: cluster.interval.unwrap_or(config.watch.interval),
             detector: config.watch.detector(),
             max_exceptions: config.watch.max_exceptions,
@@ -72,7 +75,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(listen = %config.listen, "API listening");
-    axum::serve(listener, streamwarden_server::router(store))
+    axum::serve(listener, streamwarden_server::router(store, channels))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server")?;

@@ -13,6 +13,7 @@ use streamwarden_core::{
     needs_restart_count, needs_root_cause, observe,
 };
 use streamwarden_notify::Waker;
+use streamwarden_notify::channels::ChannelRegistry;
 use streamwarden_store::{NewDelivery, Store};
 use tokio::time::MissedTickBehavior;
 
@@ -27,8 +28,8 @@ pub struct ClusterWatcher {
     pub store: Arc<dyn Store>,
     /// Wakes the dispatcher when alerts were stored.
     pub waker: Waker,
-    /// Names of the channels every alert goes to (no routes yet: all of them).
-    pub channels: Vec<String>,
+    /// The live channels; every alert goes to each of them (no routes yet).
+    pub channels: ChannelRegistry,
     /// Time between polls.
     pub interval: Duration,
     /// Detector tunables.
@@ -115,7 +116,7 @@ impl ClusterWatcher {
             view.health = observation.health;
             return;
         }
-        let deliveries = deliveries_for(&observation.events, &self.channels);
+        let deliveries = deliveries_for(&observation.events, &self.channels.names());
         match self
             .store
             .apply_observation(cluster, &observation, &deliveries)

@@ -2,7 +2,16 @@
 //! source of its form description, validation and docs), `payload.rs` (what it sends, pure),
 //! `send.rs` (how).
 
+pub mod configured;
+pub mod dingtalk;
+pub mod email;
+pub mod lark;
+pub mod manager;
+mod registry;
 pub mod webhook;
+pub mod wecom;
+
+pub use registry::ChannelRegistry;
 
 use async_trait::async_trait;
 use streamwarden_core::{Event, Severity};

@@ -148,10 +148,10 @@ fn resolve<'a>(prop: &'a Value, defs: &'a Value) -> &'a Value {
     {
         return &defs[name];
     }
-    if let Some(variants) = prop["anyOf"].as_array() {
-        if let Some(inner) = variants.iter().find(|v| v["type"] != "null") {
-            return resolve(inner, defs);
-        }
+    if let Some(variants) = prop["anyOf"].as_array()
+        && let Some(inner) = variants.iter().find(|v| v["type"] != "null")
+    {
+        return resolve(inner, defs);
     }
     prop
 }

@@ -12,10 +12,10 @@ pub fn mask_secrets(description: &KindDescription, config: &mut Value) {
         return;
     };
     for field in description.fields.iter().filter(|f| f.secret) {
-        if let Some(value) = object.get_mut(&field.name) {
-            if !value.is_null() {
-                *value = Value::String(SECRET_MASK.into());
-            }
+        if let Some(value) = object.get_mut(&field.name)
+            && !value.is_null()
+        {
+            *value = Value::String(SECRET_MASK.into());
         }
     }
 }

@@ -131,12 +131,15 @@ pub fn render(
 /// broken template is never discovered at send time.
 pub fn check(part: &str, source: &str, markup: Markup) -> Result<(), TemplateError> {
     for event in sample::events() {
-        render(
-            part,
-            source,
-            markup,
-            &context::for_event(&event, &context::Globals::default(), false),
-        )?;
+        let context = context::for_event(&event, &context::Globals::default(), false);
+        render(part, source, markup, &context).map_err(|mut e| {
+            let shape = match &event.job {
+                Some(job) => format!("{} event (job {})", event.kind, job.state),
+                None => format!("{} event (no job: guard with {{% if job %}})", event.kind),
+            };
+            e.reason = format!("{} — with the sample {shape}", e.reason);
+            e
+        })?;
     }
     Ok(())
 }

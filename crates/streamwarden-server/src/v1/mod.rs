@@ -14,8 +14,11 @@ use streamwarden_store::{
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
+mod channels;
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .merge(channels::routes())
         .route("/clusters", get(clusters))
         .route("/jobs", get(jobs))
         .route("/events", get(events))

@@ -6,14 +6,14 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use streamwarden_core::DetectorConfig;
 use streamwarden_notify::RetryPolicy;
-use streamwarden_notify::channels::webhook::WebhookConfig;
-use streamwarden_notify::describe::DescribedConfig;
+use streamwarden_notify::channels::configured::{ChannelConfig, Renderer};
+use streamwarden_notify::templates::context::Globals;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,13 @@ pub struct Config {
     pub clusters: Vec<ClusterConfig>,
     /// Alert channels (default: none). With no routes, every alert goes to every channel.
     pub channels: Vec<ChannelConfig>,
+    /// Template overrides of file channels: channel name → part (`title`, `body`, `text`) →
+    /// template source (`[templates.ops] body = "…"`).
+    pub templates: BTreeMap<String, BTreeMap<String, String>>,
+    /// Labels every template can show (`[labels] environment = "prod"` → `labels.environment`).
+    pub labels: BTreeMap<String, String>,
+    /// StreamWarden's public base URL, for links from alerts to its pages.
+    pub public_url: Option<url::Url>,
 }
 
 /// Log output format.
@@ -144,23 +151,6 @@ pub struct ClusterConfig {
     pub interval: Option<Duration>,
 }
 
-/// `[[channels]]`: an alert destination, by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ChannelConfig {
-    /// HTTP callback with the default JSON payload.
-    Webhook(WebhookConfig),
-}
-
-impl ChannelConfig {
-    /// The channel's name.
-    pub fn name(&self) -> &str {
-        match self {
-            ChannelConfig::Webhook(c) => &c.name,
-        }
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -175,6 +165,9 @@ impl Default for Config {
                 interval: None,
             }],
             channels: Vec::new(),
+            templates: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            public_url: None,
         }
     }
 }
@@ -272,10 +265,7 @@ impl Config {
                     &format!("duplicate channel {:?}", channel.name()),
                 );
             }
-            let checked = match channel {
-                ChannelConfig::Webhook(c) => c.validate(),
-            };
-            if let Err(problems) = checked {
+            if let Err(problems) = channel.validate() {
                 let problems: Vec<_> = problems
                     .iter()
                     .map(|(field, reason)| format!("{key}.{field}: {reason}"))
@@ -283,7 +273,41 @@ impl Config {
                 return Err(ConfigError(problems.join("; ")));
             }
         }
+        for (name, parts) in &self.templates {
+            let Some(channel) = self.channels.iter().find(|c| c.name() == name) else {
+                return fail(format!("templates.{name}"), "no channel of that name");
+            };
+            if let Err(errors) = Renderer::new(channel.kind(), parts, self.globals()) {
+                let problems: Vec<_> = errors
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}: {}",
+                            e.field
+                                .replacen("templates", &format!("templates.{name}"), 1),
+                            e.reason
+                        )
+                    })
+                    .collect();
+                return Err(ConfigError(problems.join("; ")));
+            }
+        }
+        if self
+            .public_url
+            .as_ref()
+            .is_some_and(|u| !matches!(u.scheme(), "http" | "https"))
+        {
+            return fail("public_url".into(), "scheme must be http or https");
+        }
         Ok(())
+    }
+
+    /// What every template gets besides the event: labels and the public URL.
+    pub fn globals(&self) -> Globals {
+        Globals {
+            labels: self.labels.clone(),
+            public_url: self.public_url.as_ref().map(|u| u.to_string()),
+        }
     }
 }
 

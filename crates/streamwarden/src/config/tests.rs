@@ -69,7 +69,9 @@ fn a_file_declares_clusters_and_webhook_channels() {
             "the file's clusters replace the default"
         );
         assert_eq!(config.clusters[0].interval, Some(Duration::from_secs(2)));
-        let ChannelConfig::Webhook(hook) = &config.channels[0];
+        let ChannelConfig::Webhook(hook) = &config.channels[0] else {
+            panic!("a webhook");
+        };
         assert_eq!(hook.headers.get("X-Token").map(String::as_str), Some("abc"));
         assert_eq!(hook.timeout, Duration::from_secs(10));
         Ok(())

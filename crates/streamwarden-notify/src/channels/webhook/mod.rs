@@ -7,4 +7,4 @@ mod send;
 
 pub use config::{WebhookConfig, WebhookMethod};
 pub use payload::default_payload;
-pub use send::WebhookChannel;
+pub use send::{WebhookChannel, signature};

@@ -1,11 +1,11 @@
-//! Sending to a webhook.
+//! Sending to a webhook: method, headers, auth, optional HMAC-SHA256 signature of the body.
 
-use super::{WebhookConfig, default_payload};
+use super::WebhookConfig;
+use crate::channels::{Message, SendError};
 use crate::describe::DescribedConfig;
-use crate::{Channel, SendError};
-use async_trait::async_trait;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use streamwarden_core::Event;
+use hmac::{Hmac, KeyInit, Mac};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use sha2::Sha256;
 
 /// Most of a response body kept in an error (bytes).
 const ERROR_BODY_LIMIT: usize = 512;
@@ -17,9 +17,20 @@ pub struct WebhookChannel {
     http: reqwest::Client,
 }
 
+/// `sha256=<hex>` of HMAC-SHA256(`secret`, `body`): the signature header's value. A receiver
+/// recomputes it over the exact bytes it received and compares.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
 impl WebhookChannel {
-    /// Builds the channel; fails when the configuration is invalid (see
-    /// [`WebhookConfig::validate`]) or the HTTP client cannot be built.
+    /// Builds the channel; fails when the configuration is invalid or the HTTP client cannot
+    /// be built.
     pub fn new(config: WebhookConfig) -> Result<WebhookChannel, String> {
         config.validate().map_err(|errors| {
             errors
@@ -43,24 +54,42 @@ impl WebhookChannel {
             .map_err(|e| format!("channel {}: {e}", config.name))?;
         Ok(WebhookChannel { config, http })
     }
-}
 
-#[async_trait]
-impl Channel for WebhookChannel {
-    fn name(&self) -> &str {
-        &self.config.name
+    /// The configuration.
+    pub fn config(&self) -> &WebhookConfig {
+        &self.config
     }
 
-    /// POSTs [`default_payload`] as `application/json`; any 2xx is success, anything else
-    /// (non-2xx, timeout, connection error) is a failure to retry.
-    async fn send(&self, event: &Event) -> Result<(), SendError> {
-        let response = self
+    /// Sends `message.body` as the request body (the default JSON payload, or the channel's
+    /// body template). Any 2xx is success; anything else (non-2xx, timeout, connection error)
+    /// is a failure with what the receiver said.
+    pub async fn send_message(&self, message: &Message) -> Result<(), SendError> {
+        let c = &self.config;
+        let method = match c.method {
+            super::WebhookMethod::Post => reqwest::Method::POST,
+            super::WebhookMethod::Put => reqwest::Method::PUT,
+        };
+        let mut request = self
             .http
-            .post(self.config.url.clone())
-            .json(&default_payload(event))
+            .request(method.clone(), c.url.clone())
+            .header(CONTENT_TYPE, &c.content_type)
+            .body(message.body.clone());
+        if let Some(secret) = &c.signing_secret {
+            request = request.header(
+                &c.signature_header,
+                signature(secret, message.body.as_bytes()),
+            );
+        }
+        if let Some(user) = &c.basic_user {
+            request = request.basic_auth(user, c.basic_password.as_ref());
+        }
+        if let Some(token) = &c.bearer_token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
             .send()
             .await
-            .map_err(|e| SendError(describe(&e, &self.config)))?;
+            .map_err(|e| SendError(describe(&e, &method, c)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -68,8 +97,8 @@ impl Channel for WebhookChannel {
         let body = response.text().await.unwrap_or_default();
         let excerpt: String = body.chars().take(ERROR_BODY_LIMIT).collect();
         Err(SendError(format!(
-            "POST {}: HTTP {}{}",
-            self.config.url,
+            "{method} {}: HTTP {}{}",
+            c.url,
             status.as_u16(),
             if excerpt.is_empty() {
                 String::new()
@@ -80,7 +109,7 @@ impl Channel for WebhookChannel {
     }
 }
 
-fn describe(error: &reqwest::Error, config: &WebhookConfig) -> String {
+fn describe(error: &reqwest::Error, method: &reqwest::Method, config: &WebhookConfig) -> String {
     let what = if error.is_timeout() {
         format!(
             "timed out after {}",
@@ -91,11 +120,25 @@ fn describe(error: &reqwest::Error, config: &WebhookConfig) -> String {
     } else {
         "request failed".to_string()
     };
-    let mut message = format!("POST {}: {what}", config.url);
+    let mut message = format!("{method} {}: {what}", config.url);
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message.push_str(&format!(": {cause}"));
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_a_known_hmac_sha256() {
+        // python3 -c "import hmac,hashlib;print(hmac.new(b'shared',b'{\"a\":1}',hashlib.sha256).hexdigest())"
+        assert_eq!(
+            signature("shared", br#"{"a":1}"#),
+            "sha256=def0e4aa31899afa017c6243f1c30528c036adf4a25fa5a755f7137ac60a0c0f"
+        );
+    }
 }
