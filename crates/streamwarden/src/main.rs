@@ -1,7 +1,7 @@
 //! `streamwarden`: watchdog and control plane for Apache Flink jobs.
 //!
 //! `streamwarden serve` watches the configured Flink clusters and delivers alerts;
-//! `streamwarden jobs` and `streamwarden events` read a running instance's API.
+//! `streamwarden jobs`, `events` and `channels` call a running instance's API.
 
 mod cli;
 mod config;
@@ -37,6 +37,8 @@ enum Command {
     Jobs(cli::jobs::JobsArgs),
     /// List the latest events of a running StreamWarden.
     Events(cli::events::EventsArgs),
+    /// Manage alert channels: list, show, create, test, kinds.
+    Channels(cli::channels::ChannelsArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
             }
             Command::Jobs(args) => cli::jobs::run(args).await,
             Command::Events(args) => cli::events::run(args).await,
+            Command::Channels(args) => cli::channels::run(args).await,
         }
     });
     match result {

@@ -1,6 +1,7 @@
-//! The client commands (`jobs`, `events`): read the API of a running StreamWarden and print
-//! tables.
+//! The client commands (`jobs`, `events`, `channels`): call the API of a running StreamWarden
+//! and print tables.
 
+pub mod channels;
 pub mod events;
 pub mod jobs;
 
@@ -26,27 +27,54 @@ async fn get<T: DeserializeOwned>(
     path: &str,
     query: &[(&str, String)],
 ) -> anyhow::Result<T> {
+    let answer = call(server, reqwest::Method::GET, path, query, None).await?;
+    serde_json::from_value(answer).with_context(|| format!("GET {path}: unexpected answer"))
+}
+
+/// Calls the API; the JSON answer, or an error with the API's message and, for invalid input,
+/// one line per offending field.
+async fn call(
+    server: &url::Url,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<&serde_json::Value>,
+) -> anyhow::Result<serde_json::Value> {
     let url = server
         .join(path)
         .with_context(|| format!("--server {server}"))?;
-    let response = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
+    let mut request = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .build()?
-        .get(url.clone())
-        .query(query)
+        .request(method.clone(), url.clone())
+        .query(query);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request
         .send()
         .await
         .with_context(|| format!("cannot reach StreamWarden at {server}"))?;
     let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     if !status.is_success() {
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
-        let message = body["error"].as_str().unwrap_or("no details");
-        anyhow::bail!("GET {url}: HTTP {}: {message}", status.as_u16());
+        let mut message = answer["error"].as_str().unwrap_or("no details").to_string();
+        if let Some(errors) = answer["errors"].as_array() {
+            message = errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "\n  {}: {}",
+                        e["field"].as_str().unwrap_or("?"),
+                        e["reason"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+        }
+        anyhow::bail!("{method} {url}: HTTP {}: {message}", status.as_u16());
     }
-    response
-        .json()
-        .await
-        .with_context(|| format!("GET {url}: unexpected answer"))
+    Ok(answer)
 }
 
 /// Epoch ms as a short UTC time, or `-`.
