@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A small SMTP server for StreamWarden's email tests (aiosmtpd).
 
-The Rust tests (crates/streamwarden-notify/tests/email.rs) start it as a child process, one per
-test, and read what it received from its mail directory.
+The Rust tests start it as a child process, one per test, through the test kit
+(crates/streamwarden-testkit/src/smtp.rs: `SmtpServer`), and read what it received from its
+mail directory (crates/streamwarden-notify/tests/email.rs, the end-to-end tests).
 
 Usage
 -----

@@ -1,11 +1,6 @@
 //! The dispatcher against a real HTTP receiver and a real SQLite outbox.
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
-use serde_json::Value;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
 use streamwarden_notify::channels::configured::{ChannelConfig, ConfiguredChannel};
@@ -14,49 +9,26 @@ use streamwarden_notify::channels::{Channel, ChannelRegistry};
 use streamwarden_notify::{Dispatcher, RetryPolicy};
 use streamwarden_store::{DeliveryFilter, DeliveryStatus, NewDelivery, Store};
 use streamwarden_store_sqlite::SqliteStore;
+use streamwarden_testkit::WebhookReceiver;
 
-/// A receiver that answers the status codes it is given in turn (then 200) and keeps bodies.
-#[derive(Clone, Default)]
-struct Receiver {
-    bodies: Arc<Mutex<Vec<Value>>>,
-    script: Arc<Mutex<Vec<u16>>>,
+/// A webhook receiver that answers `script` in turn (then 200); its URL.
+async fn start_receiver(script: &[u16]) -> (WebhookReceiver, String) {
+    let receiver = WebhookReceiver::start().await;
+    receiver.answer_next(script);
+    let url = receiver.url().to_string();
+    (receiver, url)
 }
 
-impl Receiver {
-    async fn start(script: Vec<u16>) -> (Receiver, String) {
-        let receiver = Receiver {
-            script: Arc::new(Mutex::new(script)),
-            ..Receiver::default()
-        };
-        async fn hook(State(r): State<Receiver>, body: axum::Json<Value>) -> StatusCode {
-            r.bodies.lock().expect("lock").push(body.0);
-            let mut script = r.script.lock().expect("lock");
-            let code = if script.is_empty() {
-                200
-            } else {
-                script.remove(0)
-            };
-            StatusCode::from_u16(code).expect("status")
-        }
-        let app = Router::new()
-            .route("/hook", post(hook))
-            .with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (receiver, url)
-    }
-
-    fn event_ids(&self) -> Vec<String> {
-        self.bodies
-            .lock()
-            .expect("lock")
-            .iter()
-            .map(|b| b["event_id"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
+/// The `event_id` of every body received, accepted or not, in arrival order.
+fn event_ids(receiver: &WebhookReceiver) -> Vec<String> {
+    receiver
+        .requests()
+        .iter()
+        .map(|r| {
+            let body = r.json().unwrap_or_default();
+            body["event_id"].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
 }
 
 fn event(id: &str) -> Event {
@@ -165,7 +137,7 @@ async fn statuses(store: &SqliteStore, channel: &str) -> Vec<(String, DeliverySt
 
 #[tokio::test]
 async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
-    let (receiver, url) = Receiver::start(vec![500, 503]).await;
+    let (receiver, url) = start_receiver(&[500, 503]).await;
     let (_dir, store) = store_with(&["ev-1"], &["hook"]).await;
     let (_waker, _supervisor) = Dispatcher::new(
         store.clone(),
@@ -174,9 +146,11 @@ async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
         Duration::from_millis(100),
     )
     .spawn();
-    wait_for(|| receiver.event_ids().len() == 3).await;
-    assert_eq!(receiver.event_ids(), ["ev-1", "ev-1", "ev-1"]);
-    let body = receiver.bodies.lock().expect("lock")[0].clone();
+    wait_for(|| event_ids(&receiver).len() == 3).await;
+    assert_eq!(event_ids(&receiver), ["ev-1", "ev-1", "ev-1"]);
+    let first = &receiver.requests()[0];
+    assert_eq!(first.header("x-token"), Some("t0k"));
+    let body = first.json().expect("a JSON body");
     assert_eq!(body["version"], "1");
     assert_eq!(body["kind"], "cluster_unreachable");
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -205,7 +179,7 @@ async fn failed_sends_are_retried_with_the_same_event_id_until_accepted() {
 
 #[tokio::test]
 async fn a_channel_keeps_its_order_while_retrying_and_gives_up_at_the_limit() {
-    let (receiver, url) = Receiver::start(vec![500, 500, 500]).await;
+    let (receiver, url) = start_receiver(&[500, 500, 500]).await;
     let (_dir, store) = store_with(&["a", "b", "c"], &["hook"]).await;
     let (_waker, _supervisor) = Dispatcher::new(
         store.clone(),
@@ -214,9 +188,9 @@ async fn a_channel_keeps_its_order_while_retrying_and_gives_up_at_the_limit() {
         Duration::from_millis(100),
     )
     .spawn();
-    wait_for(|| receiver.event_ids().len() == 5).await;
+    wait_for(|| event_ids(&receiver).len() == 5).await;
     assert_eq!(
-        receiver.event_ids(),
+        event_ids(&receiver),
         ["a", "a", "a", "b", "c"],
         "b never overtakes a"
     );
@@ -233,7 +207,7 @@ async fn a_channel_keeps_its_order_while_retrying_and_gives_up_at_the_limit() {
 
 #[tokio::test]
 async fn a_dead_channel_never_holds_up_another() {
-    let (good, good_url) = Receiver::start(vec![]).await;
+    let (good, good_url) = start_receiver(&[]).await;
     // Nothing listens on the dead channel's port.
     let dead_url = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -247,8 +221,8 @@ async fn a_dead_channel_never_holds_up_another() {
         Duration::from_millis(100),
     )
     .spawn();
-    wait_for(|| good.event_ids().len() == 2).await;
-    assert_eq!(good.event_ids(), ["x", "y"]);
+    wait_for(|| event_ids(&good).len() == 2).await;
+    assert_eq!(event_ids(&good), ["x", "y"]);
     let dead = store
         .list_deliveries(&DeliveryFilter {
             channel: Some("dead".into()),
@@ -272,7 +246,7 @@ async fn a_dead_channel_never_holds_up_another() {
 
 #[tokio::test]
 async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
-    let (receiver, url) = Receiver::start(vec![]).await;
+    let (receiver, url) = start_receiver(&[]).await;
     let (_dir, store) = store_with(&[], &[]).await;
     let (waker, _supervisor) = Dispatcher::new(
         store.clone(),
@@ -295,12 +269,12 @@ async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
         .await
         .expect("apply");
     waker.wake();
-    wait_for(|| receiver.event_ids() == ["late"]).await;
+    wait_for(|| event_ids(&receiver) == ["late"]).await;
 }
 
 #[tokio::test]
 async fn a_channel_added_at_run_time_gets_a_worker_and_its_backlog() {
-    let (receiver, url) = Receiver::start(vec![]).await;
+    let (receiver, url) = start_receiver(&[]).await;
     let (_dir, store) = store_with(&["early"], &["later"]).await;
     let channels = ChannelRegistry::default();
     let (_waker, _supervisor) = Dispatcher::new(
@@ -311,7 +285,7 @@ async fn a_channel_added_at_run_time_gets_a_worker_and_its_backlog() {
     )
     .spawn();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(receiver.event_ids().is_empty(), "no channel yet");
+    assert!(event_ids(&receiver).is_empty(), "no channel yet");
     channels.insert(webhook("later", &url));
-    wait_for(|| receiver.event_ids() == ["early"]).await;
+    wait_for(|| event_ids(&receiver) == ["early"]).await;
 }

@@ -41,7 +41,11 @@ fn channel_reference_is_generated_from_the_config_structs() {
 fn keys(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
     if let Some(object) = value.as_object() {
         for (key, inner) in object {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
             if prefix.is_empty() || !matches!(prefix, "labels") {
                 out.push(path.clone());
             }
@@ -57,7 +61,11 @@ fn every_template_variable_is_documented() {
     let doc = std::fs::read_to_string(docs("templates.md")).expect("docs/templates.md");
     let mut variables = Vec::new();
     for event in sample::events() {
-        keys("", &for_event(&event, &Globals::default(), false), &mut variables);
+        keys(
+            "",
+            &for_event(&event, &Globals::default(), false),
+            &mut variables,
+        );
     }
     variables.sort();
     variables.dedup();
@@ -65,5 +73,8 @@ fn every_template_variable_is_documented() {
         .iter()
         .filter(|v| !doc.contains(&format!("`{v}`")))
         .collect();
-    assert!(missing.is_empty(), "undocumented template variables: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "undocumented template variables: {missing:?}"
+    );
 }

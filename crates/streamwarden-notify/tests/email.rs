@@ -1,14 +1,12 @@
-//! The email channel against a real SMTP server (`testing/smtp/server.py`, aiosmtpd): plain,
-//! STARTTLS and implicit TLS, with and without login, and the ways a send fails.
+//! The email channel against a real SMTP server (`testing/smtp/server.py`, aiosmtpd, run by
+//! [`streamwarden_testkit::smtp`]): plain, STARTTLS and implicit TLS, with and without login,
+//! and the ways a send fails.
 
-#[path = "email/smtp_server.rs"]
-mod smtp_server;
-
-use smtp_server::{Addr, Mode, SmtpServer};
 use std::time::{Duration, Instant};
 use streamwarden_core::Severity;
 use streamwarden_notify::channels::Message;
 use streamwarden_notify::channels::email::{EmailChannel, EmailConfig, EmailSecurity};
+use streamwarden_testkit::smtp::{Addr, Mode, Received, SmtpServer};
 
 const TEXT: &str = "作业失败 ✓ orders-etl (job 5f1c…) is FAILED since 2026-11-21 09:00:00 UTC.\n\
                     Exception: java.lang.RuntimeException: a line long enough to need a soft \
@@ -59,7 +57,7 @@ fn addr(addr: &str) -> Addr {
 }
 
 /// Everything the alert must carry, whatever the connection.
-fn assert_delivered(server: &SmtpServer, n: usize) -> smtp_server::Received {
+fn assert_delivered(server: &SmtpServer, n: usize) -> Received {
     let got = server.message(n);
     assert_eq!(got.subject, "[CRITICAL] 作业失败 ✓ orders-etl");
     assert_eq!(

@@ -1,13 +1,19 @@
 //! Alert channels. Each kind is a folder: `config.rs` (its configuration struct — the single
 //! source of its form description, validation and docs), `payload.rs` (what it sends, pure),
-//! `send.rs` (how).
+//! `send.rs` (how). What several kinds share has one module each: `http` (client, transport
+//! errors, capped answers), `robot` (the chat robots' answers and error labels), `checks`
+//! (configuration checks) and `truncate` (fitting text into a platform's size limit).
 
+mod checks;
 pub mod configured;
 pub mod dingtalk;
 pub mod email;
+mod http;
 pub mod lark;
 pub mod manager;
 mod registry;
+mod robot;
+mod truncate;
 pub mod webhook;
 pub mod wecom;
 

@@ -1,115 +1,18 @@
-//! A fake DingTalk custom robot and the `dingtalk` channel against it.
-//!
-//! The fake checks what DingTalk checks
-//! (<https://open.dingtalk.com/document/robots/custom-robot-access>,
-//! <https://open.dingtalk.com/document/robots/customize-robot-security-settings>): the
-//! `access_token`; with a secret, `timestamp` within one hour and `sign` equal to
-//! base64(HMAC-SHA256(secret, "{timestamp}\n{secret}")) after URL decoding; the body at most
-//! 20 000 bytes; 20 messages a minute — and answers with DingTalk's errcodes.
+//! The `dingtalk` channel against a fake DingTalk custom robot
+//! ([`streamwarden_testkit::FakeDingTalk`]), which checks what DingTalk checks — the
+//! `access_token`, the signature and its timestamp, the body size, 20 messages a minute — and
+//! answers with DingTalk's errcodes.
 #![allow(clippy::unwrap_used)]
 
-use super::{Core, is_json, message, serve, unreachable};
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use base64::Engine;
-use hmac::{KeyInit, Mac};
+use super::message;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_core::Severity;
 use streamwarden_notify::channels::dingtalk::{DingTalkChannel, DingTalkConfig};
+use streamwarden_testkit::robots::dingtalk::ACCESS_TOKEN as TOKEN;
+use streamwarden_testkit::{FakeDingTalk, unreachable_base_url as unreachable};
 
-const TOKEN: &str = "0a1b2c3d4e5f";
 const SECRET: &str = "SECc0ffee0123456789abcdef0123456789abcdef0123456789abcdef01234567";
-
-/// A DingTalk custom robot on 127.0.0.1.
-#[derive(Clone)]
-pub struct FakeDingTalk {
-    pub core: Arc<Core>,
-    secret: Option<String>,
-}
-
-fn answer(errcode: i64, errmsg: &str) -> Response {
-    axum::Json(json!({ "errcode": errcode, "errmsg": errmsg })).into_response()
-}
-
-impl FakeDingTalk {
-    /// Starts a robot requiring signatures made with `secret` (none: unsecured); the robot's
-    /// base URL.
-    pub async fn start(secret: Option<&str>) -> (FakeDingTalk, String) {
-        let robot = FakeDingTalk {
-            core: Arc::new(Core::default()),
-            secret: secret.map(String::from),
-        };
-        let app = Router::new()
-            .route("/robot/send", post(send))
-            .with_state(robot.clone());
-        (robot, serve(app).await)
-    }
-
-    /// The official signature: base64(HMAC-SHA256(key = secret, "{timestamp}\n{secret}")).
-    fn expected_sign(secret: &str, timestamp: &str) -> String {
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(format!("{timestamp}\n{secret}").as_bytes());
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-    }
-}
-
-async fn send(
-    State(robot): State<FakeDingTalk>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Some(forced) = robot.core.intercept().await {
-        return forced;
-    }
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    if params.get("access_token").map(String::as_str) != Some(TOKEN) {
-        return answer(300001, "token is not exist");
-    }
-    if let Some(secret) = &robot.secret {
-        let (Some(timestamp), Some(sign)) = (params.get("timestamp"), params.get("sign")) else {
-            return answer(310000, "sign not match");
-        };
-        let now = chrono::Utc::now().timestamp_millis();
-        match timestamp.parse::<i64>() {
-            Ok(ms) if (now - ms).abs() <= 3_600_000 => {}
-            _ => return answer(310000, "invalid timestamp"),
-        }
-        if *sign != FakeDingTalk::expected_sign(secret, timestamp) {
-            return answer(310000, "sign not match");
-        }
-    }
-    if !is_json(&headers) {
-        return answer(43004, "无效的HTTP HEADER Content-Type");
-    }
-    if body.len() > 20_000 {
-        return answer(460101, "message too long, exceed 20000 bytes");
-    }
-    let Ok(message) = serde_json::from_slice::<Value>(&body) else {
-        return answer(40035, "缺少参数 json");
-    };
-    let markdown_ok = message["msgtype"] == "markdown"
-        && message["markdown"]["title"].is_string()
-        && message["markdown"]["text"].is_string();
-    if !markdown_ok {
-        return answer(40035, "缺少参数 json");
-    }
-    if robot.core.too_fast(20) {
-        return answer(130101, "send too fast, exceed 20 times per minute");
-    }
-    robot.core.accept(message);
-    answer(0, "ok")
-}
 
 fn config(base: &str, secret: Option<&str>) -> DingTalkConfig {
     let url = url::Url::parse(&format!("{base}/robot/send?access_token={TOKEN}")).unwrap();
@@ -132,12 +35,13 @@ fn failed() -> streamwarden_notify::channels::Message {
 
 #[tokio::test]
 async fn a_signed_markdown_message_arrives_exactly() {
-    let (robot, base) = FakeDingTalk::start(Some(SECRET)).await;
-    let mut config = config(&base, Some(SECRET));
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
+    let mut config = config(base, Some(SECRET));
     config.at_mobiles = vec!["13800000000".into(), "13900000000".into()];
     channel(config).send_message(&failed()).await.unwrap();
     assert_eq!(
-        robot.core.accepted(),
+        robot.accepted(),
         [json!({
             "msgtype": "markdown",
             "markdown": {
@@ -151,8 +55,9 @@ async fn a_signed_markdown_message_arrives_exactly() {
 
 #[tokio::test]
 async fn every_at_mobile_has_its_token_in_the_text() {
-    let (robot, base) = FakeDingTalk::start(None).await;
-    let mut config = config(&base, None);
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    let mut config = config(base, None);
     config.at_mobiles = vec![
         "13800000000".into(),
         "13900000000".into(),
@@ -161,7 +66,7 @@ async fn every_at_mobile_has_its_token_in_the_text() {
     config.at_all = true;
     let alert = message("t", "on call: @13900000000, please look", Severity::Major);
     channel(config.clone()).send_message(&alert).await.unwrap();
-    let accepted = robot.core.accepted();
+    let accepted = robot.accepted();
     let text = accepted[0]["markdown"]["text"].as_str().unwrap();
     for mobile in &config.at_mobiles {
         assert!(
@@ -176,8 +81,9 @@ async fn every_at_mobile_has_its_token_in_the_text() {
 
 #[tokio::test]
 async fn a_wrong_secret_fails_with_dingtalks_code_and_message() {
-    let (robot, base) = FakeDingTalk::start(Some(SECRET)).await;
-    let error = channel(config(&base, Some("SECwrong")))
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
+    let error = channel(config(base, Some("SECwrong")))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -186,13 +92,14 @@ async fn a_wrong_secret_fails_with_dingtalks_code_and_message() {
             && error.0.contains("DingTalk errcode 310000: sign not match"),
         "{error}"
     );
-    assert!(robot.core.accepted().is_empty());
+    assert!(robot.accepted().is_empty());
 }
 
 #[tokio::test]
 async fn a_missing_signature_fails() {
-    let (_robot, base) = FakeDingTalk::start(Some(SECRET)).await;
-    let error = channel(config(&base, None))
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
+    let error = channel(config(base, None))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -201,7 +108,8 @@ async fn a_missing_signature_fails() {
 
 #[tokio::test]
 async fn the_fake_refuses_a_timestamp_more_than_an_hour_off() {
-    let (_robot, base) = FakeDingTalk::start(Some(SECRET)).await;
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
     let stale = chrono::Utc::now().timestamp_millis() - 3_700_000;
     let sign = streamwarden_notify::channels::dingtalk::sign(SECRET, stale);
     let url = format!("{base}/robot/send?access_token={TOKEN}&timestamp={stale}&sign={sign}");
@@ -222,8 +130,9 @@ async fn the_fake_refuses_a_timestamp_more_than_an_hour_off() {
 
 #[tokio::test]
 async fn a_wrong_access_token_fails_with_300001() {
-    let (_robot, base) = FakeDingTalk::start(None).await;
-    let mut config = config(&base, None);
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    let mut config = config(base, None);
     config.webhook_url = url::Url::parse(&format!("{base}/robot/send?access_token=nope")).unwrap();
     let error = channel(config).send_message(&failed()).await.unwrap_err();
     assert!(
@@ -234,9 +143,10 @@ async fn a_wrong_access_token_fails_with_300001() {
 
 #[tokio::test]
 async fn too_fast_fails_with_130101() {
-    let (robot, base) = FakeDingTalk::start(Some(SECRET)).await;
-    robot.core.too_fast_after(0);
-    let error = channel(config(&base, Some(SECRET)))
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
+    robot.too_fast_after(0);
+    let error = channel(config(base, Some(SECRET)))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -249,25 +159,27 @@ async fn too_fast_fails_with_130101() {
 
 #[tokio::test]
 async fn the_21st_message_in_a_minute_is_refused() {
-    let (robot, base) = FakeDingTalk::start(None).await;
-    let channel = channel(config(&base, None));
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    let channel = channel(config(base, None));
     for _ in 0..20 {
         channel.send_message(&failed()).await.unwrap();
     }
     let error = channel.send_message(&failed()).await.unwrap_err();
     assert!(error.0.contains("130101"), "{error}");
-    assert_eq!(robot.core.accepted().len(), 20);
+    assert_eq!(robot.accepted().len(), 20);
 }
 
 #[tokio::test]
 async fn an_oversized_message_is_cut_and_accepted() {
-    let (robot, base) = FakeDingTalk::start(Some(SECRET)).await;
-    let mut config = config(&base, Some(SECRET));
+    let robot = FakeDingTalk::start(Some(SECRET)).await;
+    let base = robot.base_url();
+    let mut config = config(base, Some(SECRET));
     config.at_mobiles = vec!["13800000000".into()];
     let body = "- 任务 \"orders\" 失败 🚨\n".repeat(1500);
     let alert = message("orders FAILED", &body, Severity::Critical);
     channel(config).send_message(&alert).await.unwrap();
-    let accepted = robot.core.accepted();
+    let accepted = robot.accepted();
     let text = accepted[0]["markdown"]["text"].as_str().unwrap();
     assert!(
         text.ends_with("… (truncated)\n\n@13800000000"),
@@ -280,12 +192,13 @@ async fn an_oversized_message_is_cut_and_accepted() {
 
 #[tokio::test]
 async fn a_non_2xx_answer_fails_with_status_and_excerpt_but_no_token() {
-    let (robot, base) = FakeDingTalk::start(None).await;
-    robot.core.force(
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    robot.force(
         502,
         &format!("<html>502 Bad Gateway</html>{}", "x".repeat(2000)),
     );
-    let error = channel(config(&base, None))
+    let error = channel(config(base, None))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -301,9 +214,10 @@ async fn a_non_2xx_answer_fails_with_status_and_excerpt_but_no_token() {
 
 #[tokio::test]
 async fn an_answer_without_errcode_is_a_failure() {
-    let (robot, base) = FakeDingTalk::start(None).await;
-    robot.core.force(200, "<html>captive portal</html>");
-    let error = channel(config(&base, None))
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    robot.force(200, "<html>captive portal</html>");
+    let error = channel(config(base, None))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -317,8 +231,8 @@ async fn an_answer_without_errcode_is_a_failure() {
 
 #[tokio::test]
 async fn an_unreachable_robot_fails_clearly() {
-    let base = unreachable().await;
-    let error = channel(config(&base, Some(SECRET)))
+    let base = &unreachable().await;
+    let error = channel(config(base, Some(SECRET)))
         .send_message(&failed())
         .await
         .unwrap_err();
@@ -337,9 +251,10 @@ async fn an_unreachable_robot_fails_clearly() {
 
 #[tokio::test]
 async fn a_slow_robot_times_out() {
-    let (robot, base) = FakeDingTalk::start(None).await;
-    robot.core.delay(Duration::from_secs(3));
-    let mut config = config(&base, None);
+    let robot = FakeDingTalk::start(None).await;
+    let base = robot.base_url();
+    robot.delay(Duration::from_secs(3));
+    let mut config = config(base, None);
     config.timeout = Duration::from_millis(300);
     let error = channel(config).send_message(&failed()).await.unwrap_err();
     assert!(error.0.contains("timed out after 300ms"), "{error}");

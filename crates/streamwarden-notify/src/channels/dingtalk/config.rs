@@ -1,5 +1,6 @@
 //! Configuration of a `dingtalk` channel (a DingTalk group's custom robot).
 
+use crate::channels::checks;
 use crate::describe::DescribedConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -63,11 +64,6 @@ fn default_timeout() -> Duration {
     Duration::from_secs(10)
 }
 
-/// Whether `mobile` is a plausible mobile number: 5 to 20 ASCII digits.
-fn is_mobile(mobile: &str) -> bool {
-    (5..=20).contains(&mobile.len()) && mobile.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl DingTalkConfig {
     /// A channel posting to `webhook_url`, unsigned, mentioning nobody, with the default
     /// timeout.
@@ -90,15 +86,7 @@ impl DescribedConfig for DingTalkConfig {
     fn validate(&self) -> Result<(), Vec<(String, String)>> {
         let mut errors = Vec::new();
         let url = &self.webhook_url;
-        if !matches!(url.scheme(), "http" | "https") {
-            errors.push((
-                "webhook_url".into(),
-                format!("scheme must be http or https, not {:?}", url.scheme()),
-            ));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            errors.push(("webhook_url".into(), "has no host".into()));
-        }
+        checks::http_url("webhook_url", url, &mut errors);
         let token = url
             .query_pairs()
             .find(|(key, _)| key == "access_token")
@@ -122,41 +110,24 @@ impl DescribedConfig for DingTalkConfig {
                     .into(),
             ));
         }
-        if let Some(secret) = &self.secret {
-            if secret.trim().is_empty() {
-                errors.push((
-                    "secret".into(),
-                    "must not be blank (or leave it out)".into(),
-                ));
-            } else if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                errors.push((
-                    "secret".into(),
-                    "contains white space: copy only the SEC… string".into(),
-                ));
-            }
-        }
+        checks::secret(self.secret.as_deref(), "the SEC… string", &mut errors);
         for (i, mobile) in self.at_mobiles.iter().enumerate() {
-            if !is_mobile(mobile) {
+            if !checks::is_mobile(mobile) {
                 errors.push((
                     format!("at_mobiles[{i}]"),
                     format!("{mobile:?} is not a mobile number (5 to 20 digits, no spaces or +)"),
                 ));
             }
         }
-        if self.timeout.is_zero() {
-            errors.push(("timeout".into(), "must be greater than zero".into()));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        checks::positive_timeout(self.timeout, &mut errors);
+        checks::finish(errors)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channels::checks::failed_fields as fields;
     use serde_json::json;
 
     fn url(s: &str) -> url::Url {
@@ -171,16 +142,6 @@ mod tests {
         config.secret = Some("SEC0123".into());
         config.at_mobiles = vec!["13800000000".into()];
         config
-    }
-
-    fn fields(config: &DingTalkConfig) -> Vec<String> {
-        config
-            .validate()
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(field, _)| field)
-            .collect()
     }
 
     #[test]

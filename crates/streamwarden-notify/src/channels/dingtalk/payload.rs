@@ -16,7 +16,7 @@
 //!   within one hour of DingTalk's clock);
 //! - a wrong `access_token`: `300001 token is not exist`.
 
-use crate::channels::Message;
+use crate::channels::{Message, truncate};
 use base64::Engine;
 use hmac::{KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -84,15 +84,6 @@ pub fn markdown_text(body: &str, at_mobiles: &[String]) -> String {
     }
 }
 
-/// The largest prefix of `s` of at most `max` bytes that ends on a character boundary.
-fn prefix(s: &str, max: usize) -> &str {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 fn build(message: &Message, body: &str, at_mobiles: &[String], at_all: bool) -> Value {
     let mut mobiles: Vec<&String> = Vec::new();
     for mobile in at_mobiles {
@@ -118,33 +109,9 @@ fn build(message: &Message, body: &str, at_mobiles: &[String], at_all: bool) -> 
 /// [`MAX_BODY_BYTES`], the body is cut at a character boundary and ends with
 /// [`TRUNCATION_MARKER`] (the mention tokens are kept), rather than being rejected.
 pub fn payload(message: &Message, at_mobiles: &[String], at_all: bool) -> Value {
-    let full = build(message, &message.body, at_mobiles, at_all);
-    let size = full.to_string().len();
-    if size <= MAX_BODY_BYTES {
-        return full;
-    }
-    // The longest prefix of the body that fits, by bisection (JSON escaping makes the
-    // size on the wire depend on which characters are kept).
-    let cut = |keep: usize| {
-        let body = format!("{}{TRUNCATION_MARKER}", prefix(&message.body, keep));
-        build(message, &body, at_mobiles, at_all)
-    };
-    let (mut low, mut high) = (0, message.body.len());
-    let mut best = None;
-    while low <= high {
-        let mid = low + (high - low) / 2;
-        let value = cut(mid);
-        if value.to_string().len() <= MAX_BODY_BYTES {
-            best = Some(value);
-            low = mid + 1;
-        } else if mid == 0 {
-            break;
-        } else {
-            high = mid - 1;
-        }
-    }
-    // Even an empty body does not fit (a huge title): send it and let the platform answer.
-    best.unwrap_or_else(|| cut(0))
+    truncate::fit_json(&message.body, TRUNCATION_MARKER, MAX_BODY_BYTES, |body| {
+        build(message, body, at_mobiles, at_all)
+    })
 }
 
 /// What to do about a DingTalk error code, when known.

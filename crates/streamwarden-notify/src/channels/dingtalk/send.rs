@@ -1,15 +1,16 @@
 //! Sending to a DingTalk custom robot.
 
 use super::{DingTalkConfig, payload};
+use crate::channels::robot::{self, Platform};
 use crate::channels::{Message, SendError};
-use crate::describe::DescribedConfig;
-use serde_json::Value;
-use std::time::Duration;
 
-/// Most of a response body quoted in an error (bytes).
-const ERROR_BODY_LIMIT: usize = 512;
-/// Most of a response body read (bytes); robots answer a few dozen.
-const RESPONSE_LIMIT: usize = 64 * 1024;
+/// How DingTalk answers: `{"errcode": 0, "errmsg": "ok"}`.
+const DINGTALK: Platform = Platform {
+    name: "DingTalk",
+    code_field: "errcode",
+    read: robot::errcode,
+    hint: payload::hint,
+};
 
 /// A ready-to-send `dingtalk` channel.
 #[derive(Debug, Clone)]
@@ -22,23 +23,7 @@ impl DingTalkChannel {
     /// Builds the channel; fails when the configuration is invalid (see
     /// [`DingTalkConfig::validate`]) or the HTTP client cannot be built.
     pub fn new(config: DingTalkConfig) -> Result<DingTalkChannel, String> {
-        if let Err(errors) = config.validate() {
-            let errors: Vec<String> = errors
-                .into_iter()
-                .map(|(field, reason)| format!("{field}: {reason}"))
-                .collect();
-            return Err(format!(
-                "dingtalk channel {:?}: {}",
-                config.name,
-                errors.join("; ")
-            ));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .timeout(config.timeout)
-            .user_agent(concat!("streamwarden/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("dingtalk channel {:?}: {e}", config.name))?;
+        let http = robot::client("dingtalk", &config.name, &config, config.timeout)?;
         Ok(DingTalkChannel { config, http })
     }
 
@@ -69,19 +54,11 @@ impl DingTalkChannel {
         url
     }
 
-    /// What errors start with: the channel and the robot's host (never the URL: its
-    /// `access_token` is a credential).
-    fn what(&self) -> String {
-        let url = &self.config.webhook_url;
-        let host = url.host_str().unwrap_or_default();
-        match url.port() {
-            Some(port) => format!("dingtalk channel {:?} ({host}:{port})", self.config.name),
-            None => format!("dingtalk channel {:?} ({host})", self.config.name),
-        }
-    }
-
+    /// An error naming the channel and the robot's host (never the URL: its `access_token` is
+    /// a credential), then `why`.
     fn fail(&self, why: impl std::fmt::Display) -> SendError {
-        SendError(format!("{}: {why}", self.what()))
+        let what = robot::label("dingtalk", &self.config.name, &self.config.webhook_url);
+        SendError(format!("{what}: {why}"))
     }
 
     /// Sends `message` as a markdown message ([`payload::payload`]), signed when a secret is
@@ -91,106 +68,11 @@ impl DingTalkChannel {
     pub async fn send_message(&self, message: &Message) -> Result<(), SendError> {
         let body = payload::payload(message, &self.config.at_mobiles, self.config.at_all);
         let url = self.url(chrono::Utc::now().timestamp_millis());
-        let response = self
-            .http
-            .post(url)
-            .json(&body)
-            .send()
+        DINGTALK
+            .post(&self.http, url, &body, self.config.timeout)
             .await
-            .map_err(|e| self.fail(describe(e, self.config.timeout)))?;
-        let status = response.status();
-        let bytes = read_capped(response).await.map_err(|e| {
-            self.fail(format!(
-                "reading the answer: {}",
-                describe(e, self.config.timeout)
-            ))
-        })?;
-        let reply: Option<Value> = serde_json::from_slice(&bytes).ok();
-        let platform = reply.as_ref().and_then(platform_error);
-        if !status.is_success() {
-            return Err(self.fail(match platform {
-                Some((code, msg)) => format!("HTTP {}, {}", status.as_u16(), explain(code, &msg)),
-                None => format!("HTTP {}: {}", status.as_u16(), excerpt(&bytes)),
-            }));
-        }
-        match platform {
-            Some((0, _)) => Ok(()),
-            Some((code, msg)) => Err(self.fail(explain(code, &msg))),
-            None => Err(self.fail(format!(
-                "unexpected answer (no errcode): {}",
-                excerpt(&bytes)
-            ))),
-        }
+            .map_err(|why| self.fail(why))
     }
-}
-
-/// `(errcode, errmsg)` of a DingTalk answer.
-fn platform_error(reply: &Value) -> Option<(i64, String)> {
-    let code = match &reply["errcode"] {
-        Value::Number(n) => n.as_i64()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    let msg = reply["errmsg"].as_str().unwrap_or_default().to_string();
-    Some((code, msg))
-}
-
-fn explain(code: i64, msg: &str) -> String {
-    let msg: String = msg.chars().take(ERROR_BODY_LIMIT).collect();
-    match payload::hint(code) {
-        Some(hint) => format!("DingTalk errcode {code}: {msg} — {hint}"),
-        None => format!("DingTalk errcode {code}: {msg}"),
-    }
-}
-
-/// Reads at most [`RESPONSE_LIMIT`] bytes of the body.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = RESPONSE_LIMIT - bytes.len();
-        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if bytes.len() >= RESPONSE_LIMIT {
-            break;
-        }
-    }
-    Ok(bytes)
-}
-
-/// At most [`ERROR_BODY_LIMIT`] bytes of a body, as text.
-fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim();
-    if text.is_empty() {
-        return "(empty body)".into();
-    }
-    let mut end = text.len().min(ERROR_BODY_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    if end < text.len() {
-        format!("{}…", &text[..end])
-    } else {
-        text.to_string()
-    }
-}
-
-/// A transport error without its URL (which holds the access token), with its causes.
-fn describe(error: reqwest::Error, timeout: Duration) -> String {
-    let what = if error.is_timeout() {
-        format!("timed out after {}", humantime::format_duration(timeout))
-    } else if error.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let error = error.without_url();
-    let mut message = what;
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]
@@ -246,18 +128,12 @@ mod tests {
     }
 
     #[test]
-    fn answers_are_read_leniently() {
+    fn codes_are_explained_with_dingtalks_hints() {
         assert_eq!(
-            platform_error(&serde_json::json!({"errcode": 0, "errmsg": "ok"})),
-            Some((0, "ok".into()))
+            DINGTALK.explain(300001, "token is not exist"),
+            "DingTalk errcode 300001: token is not exist — check the access_token of \
+             `webhook_url`"
         );
-        assert_eq!(
-            platform_error(&serde_json::json!({"errcode": "310000"})),
-            Some((310000, String::new()))
-        );
-        assert_eq!(platform_error(&serde_json::json!({"ok": true})), None);
-        assert_eq!(platform_error(&serde_json::json!([1])), None);
-        assert_eq!(excerpt(b"  "), "(empty body)");
-        assert_eq!(excerpt("é".repeat(400).as_bytes()).len(), 512 + "…".len());
+        assert_eq!(DINGTALK.explain(1, "x"), "DingTalk errcode 1: x");
     }
 }

@@ -1,5 +1,6 @@
 //! Configuration of an `email` channel (SMTP).
 
+use crate::channels::checks;
 use crate::describe::DescribedConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,14 +200,8 @@ impl DescribedConfig for EmailConfig {
             }
             _ => {}
         }
-        if self.timeout.is_zero() {
-            push("timeout".into(), "must be greater than zero".into());
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        checks::positive_timeout(self.timeout, &mut errors);
+        checks::finish(errors)
     }
 }
 

@@ -228,10 +228,7 @@ fn truncate(mut text: String, limit: usize) -> String {
     if text.len() <= limit {
         return text;
     }
-    let mut end = limit - '…'.len_utf8();
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = crate::channels::truncate::prefix(&text, limit - '…'.len_utf8()).len();
     text.truncate(end);
     text.push('…');
     text

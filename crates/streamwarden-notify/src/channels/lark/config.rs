@@ -1,5 +1,6 @@
 //! Configuration of a `lark` channel (a Feishu/Lark group's custom bot).
 
+use crate::channels::checks;
 use crate::describe::DescribedConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -95,15 +96,7 @@ impl DescribedConfig for LarkConfig {
     fn validate(&self) -> Result<(), Vec<(String, String)>> {
         let mut errors = Vec::new();
         let url = &self.webhook_url;
-        if !matches!(url.scheme(), "http" | "https") {
-            errors.push((
-                "webhook_url".into(),
-                format!("scheme must be http or https, not {:?}", url.scheme()),
-            ));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            errors.push(("webhook_url".into(), "has no host".into()));
-        }
+        checks::http_url("webhook_url", url, &mut errors);
         let token = url
             .path()
             .split_once(HOOK_PATH)
@@ -116,19 +109,7 @@ impl DescribedConfig for LarkConfig {
                     .into(),
             ));
         }
-        if let Some(secret) = &self.secret {
-            if secret.trim().is_empty() {
-                errors.push((
-                    "secret".into(),
-                    "must not be blank (or leave it out)".into(),
-                ));
-            } else if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                errors.push((
-                    "secret".into(),
-                    "contains white space: copy only the secret".into(),
-                ));
-            }
-        }
+        checks::secret(self.secret.as_deref(), "the secret", &mut errors);
         for (i, id) in self.at_user_ids.iter().enumerate() {
             if !is_user_id(id) {
                 errors.push((
@@ -140,34 +121,19 @@ impl DescribedConfig for LarkConfig {
                 ));
             }
         }
-        if self.timeout.is_zero() {
-            errors.push(("timeout".into(), "must be greater than zero".into()));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        checks::positive_timeout(self.timeout, &mut errors);
+        checks::finish(errors)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channels::checks::failed_fields as fields;
     use serde_json::json;
 
     fn url(s: &str) -> url::Url {
         url::Url::parse(s).unwrap()
-    }
-
-    fn fields(config: &LarkConfig) -> Vec<String> {
-        config
-            .validate()
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(field, _)| field)
-            .collect()
     }
 
     #[test]

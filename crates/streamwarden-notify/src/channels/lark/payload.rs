@@ -15,7 +15,7 @@
 //! - signing: `19021 sign match fail or timestamp is not within one hour from current time`;
 //! - other security settings: `19022 Ip Not Allowed`, `19024 Key Words Not Found`.
 
-use crate::channels::Message;
+use crate::channels::{Message, truncate};
 use base64::Engine;
 use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
@@ -111,15 +111,6 @@ fn build(
     value
 }
 
-/// The largest prefix of `s` of at most `max` bytes that ends on a character boundary.
-fn prefix(s: &str, max: usize) -> &str {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// The request body for `message`: the card, plus `timestamp` and `sign` when `signature`
 /// (`(epoch seconds, sign(secret, seconds))`) is given. When the JSON would exceed
 /// [`MAX_BODY_BYTES`], the card's text is cut at a character boundary and ends with
@@ -131,33 +122,9 @@ pub fn payload(
     signature: Option<(i64, String)>,
 ) -> Value {
     let signature = signature.as_ref();
-    let full = build(message, &message.body, at_all, at_user_ids, signature);
-    let size = full.to_string().len();
-    if size <= MAX_BODY_BYTES {
-        return full;
-    }
-    // The longest prefix of the body that fits, by bisection (JSON escaping makes the
-    // size on the wire depend on which characters are kept).
-    let cut = |keep: usize| {
-        let body = format!("{}{TRUNCATION_MARKER}", prefix(&message.body, keep));
-        build(message, &body, at_all, at_user_ids, signature)
-    };
-    let (mut low, mut high) = (0, message.body.len());
-    let mut best = None;
-    while low <= high {
-        let mid = low + (high - low) / 2;
-        let value = cut(mid);
-        if value.to_string().len() <= MAX_BODY_BYTES {
-            best = Some(value);
-            low = mid + 1;
-        } else if mid == 0 {
-            break;
-        } else {
-            high = mid - 1;
-        }
-    }
-    // Even an empty body does not fit (a huge title): send it and let the platform answer.
-    best.unwrap_or_else(|| cut(0))
+    truncate::fit_json(&message.body, TRUNCATION_MARKER, MAX_BODY_BYTES, |body| {
+        build(message, body, at_all, at_user_ids, signature)
+    })
 }
 
 /// What to do about a Feishu/Lark error code, when known.

@@ -1,5 +1,6 @@
 //! Configuration of a `webhook` channel (HTTP callback).
 
+use crate::channels::checks;
 use crate::describe::DescribedConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -119,12 +120,7 @@ impl DescribedConfig for WebhookConfig {
     /// The URL's scheme, header names and values, auth fields in pairs.
     fn validate(&self) -> Result<(), Vec<(String, String)>> {
         let mut errors = Vec::new();
-        if !matches!(self.url.scheme(), "http" | "https") {
-            errors.push((
-                "url".into(),
-                format!("scheme must be http or https, not {:?}", self.url.scheme()),
-            ));
-        }
+        checks::http_scheme("url", &self.url, &mut errors);
         for (name, value) in &self.headers {
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
                 errors.push((
@@ -153,13 +149,7 @@ impl DescribedConfig for WebhookConfig {
                 "use basic auth or a bearer token, not both".into(),
             ));
         }
-        if self.timeout.is_zero() {
-            errors.push(("timeout".into(), "must be greater than zero".into()));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        checks::positive_timeout(self.timeout, &mut errors);
+        checks::finish(errors)
     }
 }

@@ -1,14 +1,11 @@
 //! Sending to a webhook: method, headers, auth, optional HMAC-SHA256 signature of the body.
 
 use super::WebhookConfig;
-use crate::channels::{Message, SendError};
+use crate::channels::{Message, SendError, http};
 use crate::describe::DescribedConfig;
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use sha2::Sha256;
-
-/// Most of a response body kept in an error (bytes).
-const ERROR_BODY_LIMIT: usize = 512;
 
 /// A ready-to-send webhook channel.
 #[derive(Debug, Clone)]
@@ -45,12 +42,7 @@ impl WebhookChannel {
             let value = HeaderValue::from_str(value).map_err(|e| e.to_string())?;
             headers.insert(name, value);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.timeout.min(std::time::Duration::from_secs(5)))
-            .timeout(config.timeout)
-            .default_headers(headers)
-            .user_agent(concat!("streamwarden/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = http::client(config.timeout, headers)
             .map_err(|e| format!("channel {}: {e}", config.name))?;
         Ok(WebhookChannel { config, http })
     }
@@ -86,16 +78,19 @@ impl WebhookChannel {
         if let Some(token) = &c.bearer_token {
             request = request.bearer_auth(token);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| SendError(describe(&e, &method, c)))?;
+        let response = request.send().await.map_err(|e| {
+            SendError(format!(
+                "{method} {}: {}",
+                c.url,
+                http::describe(&e, c.timeout)
+            ))
+        })?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
         let body = response.text().await.unwrap_or_default();
-        let excerpt: String = body.chars().take(ERROR_BODY_LIMIT).collect();
+        let excerpt: String = body.chars().take(http::ERROR_BODY_LIMIT).collect();
         Err(SendError(format!(
             "{method} {}: HTTP {}{}",
             c.url,
@@ -107,26 +102,6 @@ impl WebhookChannel {
             }
         )))
     }
-}
-
-fn describe(error: &reqwest::Error, method: &reqwest::Method, config: &WebhookConfig) -> String {
-    let what = if error.is_timeout() {
-        format!(
-            "timed out after {}",
-            humantime::format_duration(config.timeout)
-        )
-    } else if error.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut message = format!("{method} {}: {what}", config.url);
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

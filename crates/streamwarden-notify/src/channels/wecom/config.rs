@@ -1,5 +1,6 @@
 //! Configuration of a `wecom` channel (a WeCom group robot).
 
+use crate::channels::checks;
 use crate::describe::DescribedConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -61,8 +62,7 @@ fn default_timeout() -> Duration {
 
 /// A mobile number (5 to 20 digits) or `@all`.
 fn is_mobile(mobile: &str) -> bool {
-    mobile == "@all"
-        || ((5..=20).contains(&mobile.len()) && mobile.bytes().all(|b| b.is_ascii_digit()))
+    mobile == "@all" || checks::is_mobile(mobile)
 }
 
 /// A WeCom user ID: 1 to 64 bytes of letters, digits and `_-@.` (and not `@all`, which
@@ -95,15 +95,7 @@ impl DescribedConfig for WeComConfig {
     fn validate(&self) -> Result<(), Vec<(String, String)>> {
         let mut errors = Vec::new();
         let url = &self.webhook_url;
-        if !matches!(url.scheme(), "http" | "https") {
-            errors.push((
-                "webhook_url".into(),
-                format!("scheme must be http or https, not {:?}", url.scheme()),
-            ));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            errors.push(("webhook_url".into(), "has no host".into()));
-        }
+        checks::http_url("webhook_url", url, &mut errors);
         let has_key = url
             .query_pairs()
             .any(|(key, value)| key == "key" && !value.trim().is_empty());
@@ -134,34 +126,19 @@ impl DescribedConfig for WeComConfig {
                 ));
             }
         }
-        if self.timeout.is_zero() {
-            errors.push(("timeout".into(), "must be greater than zero".into()));
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        checks::positive_timeout(self.timeout, &mut errors);
+        checks::finish(errors)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channels::checks::failed_fields as fields;
     use serde_json::json;
 
     fn url(s: &str) -> url::Url {
         url::Url::parse(s).unwrap()
-    }
-
-    fn fields(config: &WeComConfig) -> Vec<String> {
-        config
-            .validate()
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(field, _)| field)
-            .collect()
     }
 
     fn good() -> WeComConfig {

@@ -13,7 +13,7 @@
 //!   Request Parameter` — [`markdown`] cuts the body to fit instead;
 //! - an unknown `key`: `93000 invalid webhook url`.
 
-use crate::channels::Message;
+use crate::channels::{Message, truncate};
 use serde_json::{Value, json};
 
 /// Longest markdown content WeCom accepts (bytes of UTF-8).
@@ -25,23 +25,10 @@ pub const MAX_TEXT_BYTES: usize = 2048;
 /// Appended where content was shortened to fit.
 pub const TRUNCATION_MARKER: &str = "\n… (truncated)";
 
-/// The largest prefix of `s` of at most `max` bytes that ends on a character boundary.
-fn prefix(s: &str, max: usize) -> &str {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// `text` followed by `suffix`, in at most `limit` bytes: when too long, `text` is cut at a
 /// character boundary and [`TRUNCATION_MARKER`] put before `suffix`.
 fn fit(text: &str, suffix: &str, limit: usize) -> String {
-    if text.len() + suffix.len() <= limit {
-        return format!("{text}{suffix}");
-    }
-    let room = limit.saturating_sub(suffix.len() + TRUNCATION_MARKER.len());
-    format!("{}{TRUNCATION_MARKER}{suffix}", prefix(text, room))
+    truncate::fit(text, suffix, TRUNCATION_MARKER, limit)
 }
 
 /// The markdown content: `body`, then a final line with `<@userid>` for each of `userids`;

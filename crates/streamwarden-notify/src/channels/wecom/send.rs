@@ -1,15 +1,17 @@
 //! Sending to a WeCom group robot.
 
 use super::{WeComConfig, payload};
+use crate::channels::robot::{self, Platform};
 use crate::channels::{Message, SendError};
-use crate::describe::DescribedConfig;
 use serde_json::Value;
-use std::time::Duration;
 
-/// Most of a response body quoted in an error (bytes).
-const ERROR_BODY_LIMIT: usize = 512;
-/// Most of a response body read (bytes); robots answer a few dozen.
-const RESPONSE_LIMIT: usize = 64 * 1024;
+/// How WeCom answers: `{"errcode": 0, "errmsg": "ok"}` (with HTTP 200 for errors too).
+const WECOM: Platform = Platform {
+    name: "WeCom",
+    code_field: "errcode",
+    read: robot::errcode,
+    hint: payload::hint,
+};
 
 /// A ready-to-send `wecom` channel.
 #[derive(Debug, Clone)]
@@ -22,23 +24,7 @@ impl WeComChannel {
     /// Builds the channel; fails when the configuration is invalid (see
     /// [`WeComConfig::validate`]) or the HTTP client cannot be built.
     pub fn new(config: WeComConfig) -> Result<WeComChannel, String> {
-        if let Err(errors) = config.validate() {
-            let errors: Vec<String> = errors
-                .into_iter()
-                .map(|(field, reason)| format!("{field}: {reason}"))
-                .collect();
-            return Err(format!(
-                "wecom channel {:?}: {}",
-                config.name,
-                errors.join("; ")
-            ));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .timeout(config.timeout)
-            .user_agent(concat!("streamwarden/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("wecom channel {:?}: {e}", config.name))?;
+        let http = robot::client("wecom", &config.name, &config, config.timeout)?;
         Ok(WeComChannel { config, http })
     }
 
@@ -55,12 +41,7 @@ impl WeComChannel {
     /// What errors start with: the channel and the robot's host (never the URL: its `key` is
     /// the credential).
     fn what(&self) -> String {
-        let url = &self.config.webhook_url;
-        let host = url.host_str().unwrap_or_default();
-        match url.port() {
-            Some(port) => format!("wecom channel {:?} ({host}:{port})", self.config.name),
-            None => format!("wecom channel {:?} ({host})", self.config.name),
-        }
+        robot::label("wecom", &self.config.name, &self.config.webhook_url)
     }
 
     /// Sends `message` as a markdown message ([`payload::markdown`], mentioning
@@ -88,104 +69,9 @@ impl WeComChannel {
 
     /// POSTs one message; the reason when WeCom did not take it.
     async fn post(&self, body: &Value) -> Result<(), String> {
-        let timeout = self.config.timeout;
-        let response = self
-            .http
-            .post(self.config.webhook_url.clone())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| describe(e, timeout))?;
-        let status = response.status();
-        let bytes = read_capped(response)
-            .await
-            .map_err(|e| format!("reading the answer: {}", describe(e, timeout)))?;
-        let reply: Option<Value> = serde_json::from_slice(&bytes).ok();
-        let platform = reply.as_ref().and_then(platform_error);
-        if !status.is_success() {
-            return Err(match platform {
-                Some((code, msg)) => format!("HTTP {}, {}", status.as_u16(), explain(code, &msg)),
-                None => format!("HTTP {}: {}", status.as_u16(), excerpt(&bytes)),
-            });
-        }
-        match platform {
-            Some((0, _)) => Ok(()),
-            Some((code, msg)) => Err(explain(code, &msg)),
-            None => Err(format!(
-                "unexpected answer (no errcode): {}",
-                excerpt(&bytes)
-            )),
-        }
+        let url = self.config.webhook_url.clone();
+        WECOM.post(&self.http, url, body, self.config.timeout).await
     }
-}
-
-/// `(errcode, errmsg)` of a WeCom answer.
-fn platform_error(reply: &Value) -> Option<(i64, String)> {
-    let code = match &reply["errcode"] {
-        Value::Number(n) => n.as_i64()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    let msg = reply["errmsg"].as_str().unwrap_or_default().to_string();
-    Some((code, msg))
-}
-
-fn explain(code: i64, msg: &str) -> String {
-    let msg: String = msg.chars().take(ERROR_BODY_LIMIT).collect();
-    match payload::hint(code) {
-        Some(hint) => format!("WeCom errcode {code}: {msg} — {hint}"),
-        None => format!("WeCom errcode {code}: {msg}"),
-    }
-}
-
-/// Reads at most [`RESPONSE_LIMIT`] bytes of the body.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = RESPONSE_LIMIT - bytes.len();
-        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if bytes.len() >= RESPONSE_LIMIT {
-            break;
-        }
-    }
-    Ok(bytes)
-}
-
-/// At most [`ERROR_BODY_LIMIT`] bytes of a body, as text.
-fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim();
-    if text.is_empty() {
-        return "(empty body)".into();
-    }
-    let mut end = text.len().min(ERROR_BODY_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    if end < text.len() {
-        format!("{}…", &text[..end])
-    } else {
-        text.to_string()
-    }
-}
-
-/// A transport error without its URL (which holds the key), with its causes.
-fn describe(error: reqwest::Error, timeout: Duration) -> String {
-    let what = if error.is_timeout() {
-        format!("timed out after {}", humantime::format_duration(timeout))
-    } else if error.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let error = error.without_url();
-    let mut message = what;
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]
@@ -205,12 +91,14 @@ mod tests {
     #[test]
     fn answers_are_read_leniently() {
         assert_eq!(
-            platform_error(
-                &serde_json::json!({"errcode": 45009, "errmsg": "api freq out of limit"})
-            ),
+            (WECOM.read)(&serde_json::json!({"errcode": 45009, "errmsg": "api freq out of limit"})),
             Some((45009, "api freq out of limit".into()))
         );
-        assert_eq!(platform_error(&serde_json::json!("ok")), None);
-        assert!(explain(93000, "invalid webhook url").contains("check the key"));
+        assert_eq!((WECOM.read)(&serde_json::json!("ok")), None);
+        assert!(
+            WECOM
+                .explain(93000, "invalid webhook url")
+                .starts_with("WeCom errcode 93000: invalid webhook url — check the key")
+        );
     }
 }

@@ -1,6 +1,10 @@
 //! The SMTP test server (`testing/smtp/server.py`, aiosmtpd) as a child process: one per test,
-//! on a port the system picks, with its own self-signed certificate and mail directory.
-#![allow(clippy::unwrap_used)]
+//! on a port of 127.0.0.1 the system picks, with its own self-signed certificate (made by the
+//! `openssl` CLI) and mail directory. Needs `python3` with aiosmtpd (`python3 -m pip install
+//! 'aiosmtpd==1.4.6'`, as `scripts/test.sh` does) and `openssl` for the TLS modes.
+//!
+//! The server writes every message it receives as `<n>.eml` and a JSON sidecar `<n>.json`
+//! (envelope, decoded headers and parts), which [`SmtpServer::message`] reads.
 
 use serde::Deserialize;
 use std::io::{BufRead, BufReader};
@@ -11,6 +15,9 @@ use std::time::{Duration, Instant};
 
 /// How long the server may take to start (python start-up, aiosmtpd import).
 const START_LIMIT: Duration = Duration::from_secs(30);
+
+/// How long [`SmtpServer::message`] waits for a message.
+const MESSAGE_LIMIT: Duration = Duration::from_secs(10);
 
 /// How the server listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +31,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The server's `--mode` argument.
     fn as_str(self) -> &'static str {
         match self {
             Mode::Plain => "plain",
@@ -34,6 +42,7 @@ impl Mode {
 }
 
 /// A running server; killed when dropped.
+#[derive(Debug)]
 pub struct SmtpServer {
     /// The port it listens on (127.0.0.1).
     pub port: u16,
@@ -103,6 +112,7 @@ pub struct Received {
     pub raw: String,
 }
 
+/// `testing/smtp/server.py` of this repository.
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testing/smtp/server.py")
 }
@@ -150,8 +160,11 @@ fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
 
 impl SmtpServer {
     /// Starts the server in `mode`, requiring login with `auth` (`"user:pass"`) when given,
-    /// and waits until it listens. Panics (the test fails) when python3 or aiosmtpd is
-    /// missing or the server does not come up.
+    /// and waits (blocking the thread, up to 30 s) until it listens on 127.0.0.1:[`port`].
+    /// Its certificate is self-signed: clients must accept invalid certificates. Panics (the
+    /// test fails) when python3 or aiosmtpd is missing or the server does not come up.
+    ///
+    /// [`port`]: SmtpServer::port
     pub fn start(mode: Mode, auth: Option<&str>) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
         let maildir = dir.path().join("mail");
@@ -219,11 +232,12 @@ impl SmtpServer {
         }
     }
 
-    /// Message `n` (1, 2, …) as received; waits a little for it to appear.
+    /// Message `n` (1, 2, …) as received; waits (blocking the thread) up to 10 s for it to
+    /// appear. In an async test where other servers of the same runtime must keep answering
+    /// meanwhile, use [`SmtpServer::wait_for_message`].
     pub fn message(&self, n: usize) -> Received {
-        let json = self.maildir.join(format!("{n}.json"));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !json.exists() {
+        let deadline = Instant::now() + MESSAGE_LIMIT;
+        while !self.has(n) {
             assert!(
                 Instant::now() < deadline,
                 "message {n} never reached the SMTP test server; its stderr:\n{}",
@@ -231,6 +245,33 @@ impl SmtpServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        self.read(n)
+    }
+
+    /// Message `n` (1, 2, …) as received; waits without blocking the runtime (polling every
+    /// 20 ms) for it to appear. Panics when it has not within `timeout`.
+    pub async fn wait_for_message(&self, n: usize, timeout: Duration) -> Received {
+        let deadline = Instant::now() + timeout;
+        while !self.has(n) {
+            assert!(
+                Instant::now() < deadline,
+                "message {n} did not reach the SMTP test server within {timeout:?}; its \
+                 stderr:\n{}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.read(n)
+    }
+
+    /// Whether message `n` was received (its sidecar, written last, exists).
+    fn has(&self, n: usize) -> bool {
+        self.maildir.join(format!("{n}.json")).exists()
+    }
+
+    /// Message `n`, which was received; checks that Python could parse it.
+    fn read(&self, n: usize) -> Received {
+        let json = self.maildir.join(format!("{n}.json"));
         let mut received: Received =
             serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
         received.raw =
@@ -262,5 +303,25 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_server_starts_listening_with_an_empty_mailbox() {
+        let server = SmtpServer::start(Mode::Plain, None);
+        assert_ne!(server.port, 0);
+        assert_eq!(server.count(), 0);
+        let greeting = {
+            use std::io::Read;
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            let mut buffer = [0u8; 64];
+            let read = stream.read(&mut buffer).unwrap();
+            String::from_utf8_lossy(&buffer[..read]).into_owned()
+        };
+        assert!(greeting.starts_with("220 "), "{greeting}");
     }
 }
