@@ -29,7 +29,7 @@ async fn main() {
     let _warden = Warden::start(&format!(
         "[[clusters]]\nname = \"bench\"\nurl = \"{}\"\n\n[[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
         flink_url(),
-        receiver.url
+        receiver.url()
     ))
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -54,9 +54,13 @@ async fn main() {
     for jid in &jids {
         let received_at = wait_for("the FAILED alert", Duration::from_secs(120), || async {
             receiver
-                .all()
+                .requests()
                 .into_iter()
-                .find(|r| r.body["job"]["id"] == jid.as_str() && r.body["job"]["state"] == "FAILED")
+                .find(|r| {
+                    r.json().is_some_and(|b| {
+                        b["job"]["id"] == jid.as_str() && b["job"]["state"] == "FAILED"
+                    })
+                })
                 .map(|r| r.at_ms)
         })
         .await;

@@ -7,7 +7,7 @@ mod support;
 
 use std::process::Command;
 use std::time::Duration;
-use support::receiver::Receiver;
+use support::receiver::{Alerts, Receiver};
 use support::warden::Warden;
 use support::{flink_script, wait_for};
 
@@ -29,7 +29,7 @@ async fn stopping_the_cluster_alerts_once_and_starting_it_alerts_recovery() {
     let receiver = Receiver::start().await;
     let warden = Warden::start(&format!(
         "[[clusters]]\nname = \"down\"\nurl = \"http://127.0.0.1:{PORT}\"\n\n[[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
-        receiver.url
+        receiver.url()
     ))
     .await;
     wait_for(

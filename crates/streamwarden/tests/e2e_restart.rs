@@ -9,7 +9,7 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;
-use support::receiver::Receiver;
+use support::receiver::{Alerts, Receiver};
 use support::warden::Warden;
 use support::{flink_url, job_state, submit_demo, unique, wait_for};
 
@@ -30,7 +30,7 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
          [[clusters]]\nname = \"e2e\"\nurl = \"{}\"\n\n\
          [[channels]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
         flink_url(),
-        receiver.url
+        receiver.url()
     ))
     .await;
 
@@ -88,7 +88,7 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
                     .iter()
                     .any(|e| e["job"]["id"] == jid && e["job"]["state"] == "FAILED")
             };
-            (has(&a) && has(&b) && !receiver.all().is_empty()).then_some(())
+            (has(&a) && has(&b) && !receiver.requests().is_empty()).then_some(())
         },
     )
     .await;
@@ -140,7 +140,7 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
     );
     // No event was decided twice: one FAILED event per job, with the id it had before the kill.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let everything: Vec<Value> = receiver.all().into_iter().map(|r| r.body).collect();
+    let everything: Vec<Value> = receiver.bodies();
     for jid in [&a, &b, &c] {
         assert_eq!(
             failed_event_ids(&everything, jid).len(),
@@ -168,13 +168,13 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
         .iter()
         .filter_map(|b| b["event_id"].as_str().map(String::from))
         .collect();
-    let before = receiver.all().len();
+    let before = receiver.requests().len();
     warden.kill9();
     warden.spawn().await;
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let resent: Vec<Value> = receiver.all()[before..]
+    let resent: Vec<Value> = receiver.requests()[before..]
         .iter()
-        .map(|r| r.body.clone())
+        .filter_map(|r| r.json())
         .filter(|b| {
             b["event_id"]
                 .as_str()

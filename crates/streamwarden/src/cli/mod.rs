@@ -15,6 +15,7 @@ pub struct ServerArgs {
     /// Base URL of the StreamWarden API.
     #[arg(
         long,
+        global = true,
         env = "STREAMWARDEN_URL",
         default_value = "http://127.0.0.1:9400"
     )]
