@@ -7,6 +7,7 @@ pub mod clock;
 pub mod detector;
 pub mod event;
 pub mod noise;
+pub mod notification;
 pub mod routing;
 pub mod severity;
 pub mod state;

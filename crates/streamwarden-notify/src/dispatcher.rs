@@ -160,28 +160,36 @@ impl Worker {
         let Some(sender) = self.registry.get(channel) else {
             return Step::StoreDown;
         };
-        let event_id = delivery.event.event_id.as_str();
+        let notification = &delivery.outgoing.notification;
+        let event_id = notification.id.as_str();
         let attempt = delivery.attempts + 1;
-        let result = sender.send(&delivery.event).await;
+        let result = sender.send(&delivery.outgoing).await;
         let now = now_ms();
         let outcome = match &result {
             Ok(()) => {
-                tracing::info!(channel, event_id, attempt, kind = %delivery.event.kind,
-                    cluster = delivery.event.cluster, job_id = delivery.event.job.as_ref().map(|j| j.id.as_str()),
-                    latency_ms = now - delivery.event.observed_at_ms, "delivered");
+                tracing::info!(
+                    channel,
+                    notification_id = event_id,
+                    attempt,
+                    route = notification.route,
+                    cluster = notification.cluster,
+                    events = delivery.outgoing.events.len(),
+                    latency_ms = now - notification.created_ms,
+                    "delivered"
+                );
                 AttemptOutcome::Delivered
             }
             Err(error) => match self.retry.next_delay(attempt, fastrand::f64()) {
                 Some(delay) => {
                     let at_ms = now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
-                    tracing::warn!(channel, event_id, attempt, %error, retry_in_ms = delay.as_millis() as u64, "delivery failed; will retry");
+                    tracing::warn!(channel, notification_id = event_id, attempt, %error, retry_in_ms = delay.as_millis() as u64, "delivery failed; will retry");
                     AttemptOutcome::Retry {
                         at_ms,
                         error: error.to_string(),
                     }
                 }
                 None => {
-                    tracing::error!(channel, event_id, attempt, %error, "delivery failed; giving up");
+                    tracing::error!(channel, notification_id = event_id, attempt, %error, "delivery failed; giving up");
                     AttemptOutcome::GaveUp {
                         error: error.to_string(),
                     }
@@ -190,7 +198,7 @@ impl Worker {
         };
         if let Err(error) = self.store.record_attempt(delivery.id, now, &outcome).await {
             // The send's outcome is lost; the delivery stays pending and is sent again.
-            tracing::error!(channel, event_id, %error, "recording a delivery attempt failed");
+            tracing::error!(channel, notification_id = event_id, %error, "recording a delivery attempt failed");
             return Step::StoreDown;
         }
         match outcome {

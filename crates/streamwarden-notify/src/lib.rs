@@ -1,6 +1,7 @@
 //! Delivering alerts: the channels (one module per kind: config, payload, sender) and the
 //! dispatcher that drains the outbox with retries.
 
+pub mod alerting;
 pub mod channels;
 pub mod describe;
 pub mod dispatcher;

@@ -7,7 +7,7 @@ use streamwarden_notify::channels::configured::{ChannelConfig, ConfiguredChannel
 use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_notify::channels::{Channel, ChannelRegistry};
 use streamwarden_notify::{Dispatcher, RetryPolicy};
-use streamwarden_store::{DeliveryFilter, DeliveryStatus, NewDelivery, Store};
+use streamwarden_store::{AlertingChanges, DeliveryFilter, DeliveryStatus, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
 use streamwarden_testkit::WebhookReceiver;
 
@@ -58,15 +58,14 @@ async fn store_with(events: &[&str], channels: &[&str]) -> (tempfile::TempDir, A
         .await
         .expect("register");
     let events: Vec<Event> = events.iter().map(|id| event(id)).collect();
-    let deliveries: Vec<NewDelivery> = events
-        .iter()
-        .flat_map(|e| {
-            channels.iter().map(|c| NewDelivery {
-                event_id: e.event_id.clone(),
-                channel: (*c).into(),
-            })
-        })
-        .collect();
+    let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
+    let deliveries = AlertingChanges {
+        notifications: events
+            .iter()
+            .map(|e| NewNotification::of_event(e, &channels))
+            .collect(),
+        ..AlertingChanges::default()
+    };
     let observation = Observation {
         health: ClusterHealth::default(),
         events,
@@ -129,7 +128,7 @@ async fn statuses(store: &SqliteStore, channel: &str) -> Vec<(String, DeliverySt
         .await
         .expect("deliveries")
         .into_iter()
-        .map(|d| (d.event.event_id, d.status, d.attempts))
+        .map(|d| (d.outgoing.notification.id, d.status, d.attempts))
         .collect();
     rows.sort();
     rows
@@ -232,7 +231,10 @@ async fn a_dead_channel_never_holds_up_another() {
         .await
         .expect("deliveries");
     assert!(dead.iter().all(|d| d.status == DeliveryStatus::Pending));
-    let x = dead.iter().find(|d| d.event.event_id == "x").expect("x");
+    let x = dead
+        .iter()
+        .find(|d| d.outgoing.notification.id == "x")
+        .expect("x");
     assert!(x.attempts >= 1);
     assert!(
         x.last_error
@@ -260,12 +262,15 @@ async fn a_wake_up_delivers_new_events_without_waiting_for_the_idle_poll() {
         events: vec![event("late")],
         ..Observation::default()
     };
-    let delivery = NewDelivery {
-        event_id: "late".into(),
-        channel: "hook".into(),
+    let delivery = AlertingChanges {
+        notifications: vec![NewNotification::of_event(
+            &event("late"),
+            &["hook".to_string()],
+        )],
+        ..AlertingChanges::default()
     };
     store
-        .apply_observation("local", &observation, &[delivery])
+        .apply_observation("local", &observation, &delivery)
         .await
         .expect("apply");
     waker.wake();

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use streamwarden_notify::channels::configured::{KINDS, describe_kind};
 use streamwarden_notify::describe::markdown;
-use streamwarden_notify::templates::context::{Globals, for_event};
+use streamwarden_notify::templates::context::{Globals, for_outgoing};
 use streamwarden_notify::templates::sample;
 
 fn docs(name: &str) -> PathBuf {
@@ -60,13 +60,19 @@ fn keys(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
 fn every_template_variable_is_documented() {
     let doc = std::fs::read_to_string(docs("templates.md")).expect("docs/templates.md");
     let mut variables = Vec::new();
-    for event in sample::events() {
+    let globals = Globals {
+        public_url: Some("https://sw.example.com".into()),
+        ..Globals::default()
+    };
+    for outgoing in sample::notifications() {
         keys(
             "",
-            &for_event(&event, &Globals::default(), false),
+            &for_outgoing(&outgoing, &globals, false),
             &mut variables,
         );
     }
+    // Members of `alerts` have the event's variables (documented once) plus `resolved`.
+    variables.retain(|v| !v.starts_with("alerts."));
     variables.sort();
     variables.dedup();
     let missing: Vec<_> = variables

@@ -22,6 +22,7 @@ fn message() -> Message {
         body: HTML.into(),
         text: TEXT.into(),
         severity: Severity::Critical,
+        recipients: Default::default(),
     }
 }
 

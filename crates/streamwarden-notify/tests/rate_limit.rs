@@ -22,7 +22,7 @@ async fn a_burst_beyond_the_platform_budget_waits_instead_of_failing() {
         Default::default(),
     )
     .unwrap();
-    let event = sample::events().remove(0);
+    let event = sample::alert_of(&sample::events()[0]);
     let started = Instant::now();
     for _ in 0..10 {
         channel.send(&event).await.unwrap();

@@ -22,5 +22,6 @@ pub fn message(title: &str, body: &str, severity: Severity) -> Message {
         body: body.into(),
         text: body.into(),
         severity,
+        recipients: Default::default(),
     }
 }

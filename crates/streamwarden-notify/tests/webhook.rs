@@ -31,7 +31,10 @@ async fn default_payload_is_posted_signed_with_headers_and_bearer_auth() {
     config.bearer_token = Some("t0k".into());
     config.signing_secret = Some("shared".into());
     let event = sample::events().remove(0);
-    channel(config, None).send(&event).await.unwrap();
+    channel(config, None)
+        .send(&sample::alert_of(&event))
+        .await
+        .unwrap();
     let request = receiver.wait_for(1, Duration::from_secs(5)).await.remove(0);
     assert_eq!(request.method, "POST");
     assert_eq!(request.header("content-type"), Some("application/json"));
@@ -65,7 +68,10 @@ async fn put_with_basic_auth_and_a_custom_body_template() {
     if let Some(job) = event.job.as_mut() {
         job.name = "quote\" back\\slash\nnewline".into();
     }
-    channel(config, Some(template)).send(&event).await.unwrap();
+    channel(config, Some(template))
+        .send(&sample::alert_of(&event))
+        .await
+        .unwrap();
     let request = receiver.wait_for(1, Duration::from_secs(5)).await.remove(0);
     assert_eq!(request.method, "PUT");
     assert_eq!(request.header("authorization"), Some("Basic b3BzOnB3"));
@@ -86,7 +92,7 @@ async fn a_refusal_is_reported_with_the_receivers_status_and_body() {
     receiver.answer(422);
     let config = WebhookConfig::new("hook", receiver.url().parse().unwrap());
     let error = channel(config, None)
-        .send(&sample::events().remove(0))
+        .send(&sample::alert_of(&sample::events()[0]))
         .await
         .unwrap_err();
     assert!(error.0.contains("HTTP 422"), "{error}");

@@ -11,6 +11,7 @@ pub use error::ApiError;
 use axum::Router;
 use axum::routing::get;
 use std::sync::Arc;
+use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::Store;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The channels (file-declared and API-created).
     pub channels: Arc<ChannelManager>,
+    /// Routes, subscriptions and silences.
+    pub alerting: Arc<AlertingManager>,
 }
 
 /// The whole HTTP API:
@@ -31,9 +34,17 @@ pub struct AppState {
 /// - `GET /api/v1/clusters`, `GET /api/v1/jobs?cluster=`,
 ///   `GET /api/v1/events?job=&cluster=&kind=&alerts=&limit=`,
 ///   `GET /api/v1/deliveries?event_id=&channel=&status=&limit=` → JSON arrays.
-pub fn router(store: Arc<dyn Store>, channels: Arc<ChannelManager>) -> Router {
+pub fn router(
+    store: Arc<dyn Store>,
+    channels: Arc<ChannelManager>,
+    alerting: Arc<AlertingManager>,
+) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", v1::routes())
-        .with_state(AppState { store, channels })
+        .with_state(AppState {
+            store,
+            channels,
+            alerting,
+        })
 }

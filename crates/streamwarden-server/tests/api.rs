@@ -3,8 +3,9 @@
 use serde_json::Value;
 use std::sync::Arc;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::ChannelManager;
-use streamwarden_store::{NewDelivery, Store};
+use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
 
 fn event(id: &str, kind: EventKind) -> Event {
@@ -41,19 +42,30 @@ async fn serve() -> (tempfile::TempDir, String) {
         ],
         ..Observation::default()
     };
-    let delivery = NewDelivery {
-        event_id: "e1".into(),
-        channel: "hook".into(),
+    let delivery = AlertingChanges {
+        notifications: vec![NewNotification::of_event(
+            &observation.events[0],
+            &["hook".to_string()],
+        )],
+        ..AlertingChanges::default()
     };
     store
-        .apply_observation("local", &observation, &[delivery])
+        .apply_observation("local", &observation, &delivery)
         .await
         .expect("apply");
     let store: Arc<dyn Store> = Arc::new(store);
     let channels = ChannelManager::start(store.clone(), vec![], Default::default())
         .await
         .expect("channels");
-    let app = streamwarden_server::router(store, Arc::new(channels));
+    let channels = Arc::new(channels);
+    let alerting = AlertingManager::start(
+        store.clone(),
+        Default::default(),
+        channels.registry().clone(),
+    )
+    .await
+    .expect("alerting");
+    let app = streamwarden_server::router(store, channels, Arc::new(alerting));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -121,7 +133,7 @@ async fn health_clusters_and_deliveries_answer() {
     assert_eq!(clusters[0]["name"], "local");
     let (_, deliveries) = get(&format!("{base}/api/v1/deliveries?status=pending")).await;
     assert_eq!(deliveries.as_array().map(Vec::len), Some(1));
-    assert_eq!(deliveries[0]["event"]["event_id"], "e1");
+    assert_eq!(deliveries[0]["outgoing"]["events"][0][0]["event_id"], "e1");
     assert_eq!(deliveries[0]["status"], "pending");
     let (_, jobs) = get(&format!("{base}/api/v1/jobs")).await;
     assert_eq!(jobs, Value::Array(vec![]));

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
+use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::configured::ChannelConfig;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
 use streamwarden_notify::channels::webhook::WebhookConfig;
@@ -59,7 +60,15 @@ async fn serve() -> (tempfile::TempDir, String, reqwest::Client) {
     let channels = ChannelManager::start(store.clone(), vec![file], Default::default())
         .await
         .expect("channels");
-    let app = streamwarden_server::router(store, Arc::new(channels));
+    let channels = Arc::new(channels);
+    let alerting = AlertingManager::start(
+        store.clone(),
+        Default::default(),
+        channels.registry().clone(),
+    )
+    .await
+    .expect("alerting");
+    let app = streamwarden_server::router(store, channels, Arc::new(alerting));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -1,18 +1,23 @@
 //! SQLite backend of StreamWarden's [`Store`]: one file, WAL journal, `synchronous=FULL` so a
 //! committed outbox row survives a crash; migrations embedded and applied at open.
 
+mod alerting;
 mod rows;
 
 use async_trait::async_trait;
 use rows::{backend, delivery_from_row, job_from_row};
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
+use streamwarden_core::noise::{Alert, Group};
+use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
-    AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
-    NewDelivery, Store, StoreError, StoreResult, StoredChannel,
+    AlertFilter, AlertRecord, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
+    DeliveryFilter, DeliveryStatus, EventFilter, JobRow, Store, StoreError, StoreResult,
+    StoredChannel, StoredRoute, StoredSilence,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -50,14 +55,44 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Deliveries from their rows, each with its notification's events loaded.
+    async fn deliveries_from_rows(&self, rows: &[SqliteRow]) -> StoreResult<Vec<Delivery>> {
+        let mut deliveries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (mut delivery, notification) = delivery_from_row(row)?;
+            let events = sqlx::query(
+                "SELECT e.body, ne.resolved FROM notification_events ne \
+                 JOIN events e USING (event_id) WHERE ne.notification_id = ? ORDER BY ne.position",
+            )
+            .bind(&notification.id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(|r| {
+                let body: String = r.try_get("body").map_err(backend)?;
+                let resolved: bool = r.try_get("resolved").map_err(backend)?;
+                Ok((rows::event_from_body(&body)?, resolved))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+            delivery.outgoing = Outgoing {
+                notification,
+                events,
+            };
+            deliveries.push(delivery);
+        }
+        Ok(deliveries)
+    }
 }
 
-/// A delivery query: its columns joined with the event's body, then `$rest` (WHERE …).
+/// A delivery query: its columns joined with the notification's body, then `$rest` (WHERE …).
 macro_rules! select_deliveries {
     ($rest:literal) => {
         concat!(
             "SELECT d.id, d.channel, d.status, d.attempts, d.next_attempt_ms, d.last_error, ",
-            "d.created_ms, d.updated_ms, e.body FROM deliveries d JOIN events e USING (event_id) ",
+            "d.created_ms, d.updated_ms, n.body FROM deliveries d ",
+            "JOIN notifications n ON n.id = d.notification_id ",
             $rest
         )
     };
@@ -111,7 +146,7 @@ impl Store for SqliteStore {
         &self,
         cluster: &str,
         observation: &Observation,
-        deliveries: &[NewDelivery],
+        alerting: &AlertingChanges,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         let health: &ClusterHealth = &observation.health;
@@ -190,30 +225,7 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)?;
         }
-        for delivery in deliveries {
-            let Some(event) = observation
-                .events
-                .iter()
-                .find(|e| e.event_id == delivery.event_id)
-            else {
-                return Err(StoreError::NotFound(format!(
-                    "event {} of a delivery to {}",
-                    delivery.event_id, delivery.channel
-                )));
-            };
-            sqlx::query(
-                "INSERT INTO deliveries (event_id, channel, status, next_attempt_ms, created_ms, \
-                 updated_ms) VALUES (?, ?, 'pending', ?, ?, ?)",
-            )
-            .bind(&delivery.event_id)
-            .bind(&delivery.channel)
-            .bind(event.observed_at_ms)
-            .bind(event.observed_at_ms)
-            .bind(event.observed_at_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        }
+        alerting::write(&mut tx, cluster, alerting).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -273,17 +285,15 @@ impl Store for SqliteStore {
     }
 
     async fn pending_deliveries(&self, channel: &str, limit: u32) -> StoreResult<Vec<Delivery>> {
-        sqlx::query(select_deliveries!(
+        let rows = sqlx::query(select_deliveries!(
             "WHERE d.channel = ? AND d.status = 'pending' ORDER BY d.id LIMIT ?"
         ))
         .bind(channel)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(backend)?
-        .iter()
-        .map(delivery_from_row)
-        .collect()
+        .map_err(backend)?;
+        self.deliveries_from_rows(&rows).await
     }
 
     async fn record_attempt(
@@ -321,20 +331,63 @@ impl Store for SqliteStore {
     }
 
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>> {
-        sqlx::query(select_deliveries!(
-            "WHERE (?1 IS NULL OR d.event_id = ?1) AND (?2 IS NULL OR d.channel = ?2) \
-             AND (?3 IS NULL OR d.status = ?3) ORDER BY d.id DESC LIMIT ?4"
+        let rows = sqlx::query(select_deliveries!(
+            "WHERE (?1 IS NULL OR d.notification_id IN \
+               (SELECT notification_id FROM notification_events WHERE event_id = ?1)) \
+             AND (?2 IS NULL OR d.notification_id IN \
+               (SELECT notification_id FROM notification_alerts WHERE alert_id = ?2)) \
+             AND (?3 IS NULL OR d.channel = ?3) AND (?4 IS NULL OR d.status = ?4) \
+             ORDER BY d.id DESC LIMIT ?5"
         ))
         .bind(&filter.event_id)
+        .bind(&filter.alert_id)
         .bind(&filter.channel)
         .bind(filter.status.map(|s| s.as_str()))
         .bind(i64::from(filter.limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(backend)?
-        .iter()
-        .map(delivery_from_row)
-        .collect()
+        .map_err(backend)?;
+        self.deliveries_from_rows(&rows).await
+    }
+
+    async fn load_alerting(&self, cluster: &str) -> StoreResult<(Vec<Alert>, Vec<Group>)> {
+        alerting::load(&self.pool, cluster).await
+    }
+
+    async fn list_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {
+        alerting::list(&self.pool, filter).await
+    }
+
+    async fn acknowledge_alert(&self, alert_id: &str, by: &str, now_ms: i64) -> StoreResult<()> {
+        alerting::acknowledge(&self.pool, alert_id, by, now_ms).await
+    }
+
+    async fn acknowledged_alerts(&self, cluster: &str) -> StoreResult<Vec<(String, String)>> {
+        alerting::acknowledged(&self.pool, cluster).await
+    }
+
+    async fn list_silences(
+        &self,
+        include_expired: bool,
+        now_ms: i64,
+    ) -> StoreResult<Vec<StoredSilence>> {
+        alerting::list_silences(&self.pool, include_expired, now_ms).await
+    }
+
+    async fn put_silence(&self, silence: &StoredSilence) -> StoreResult<()> {
+        alerting::put_silence(&self.pool, silence).await
+    }
+
+    async fn list_routes(&self) -> StoreResult<Vec<StoredRoute>> {
+        alerting::list_routes(&self.pool).await
+    }
+
+    async fn put_route(&self, route: &StoredRoute) -> StoreResult<()> {
+        alerting::put_route(&self.pool, route).await
+    }
+
+    async fn delete_route(&self, name: &str) -> StoreResult<()> {
+        alerting::delete_route(&self.pool, name).await
     }
 
     async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>> {

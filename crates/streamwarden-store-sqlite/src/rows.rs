@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use streamwarden_core::notification::{Notification, Outgoing};
 use streamwarden_core::{ClusterHealth, Event, JobSnapshot, JobState};
 use streamwarden_store::{
     ClusterRow, Delivery, DeliveryStatus, JobRow, StoreError, StoreResult, StoredChannel,
@@ -65,10 +66,16 @@ pub(crate) fn event_from_body(body: &str) -> StoreResult<Event> {
     })
 }
 
-pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<Delivery> {
+/// A delivery (its events not loaded yet) and its notification.
+pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<(Delivery, Notification)> {
     let status: String = get(row, "status")?;
     let attempts: i64 = get(row, "attempts")?;
-    Ok(Delivery {
+    let notification: Notification =
+        serde_json::from_str(&get::<String>(row, "body")?).map_err(|e| StoreError::Corrupt {
+            table: "notifications",
+            reason: e.to_string(),
+        })?;
+    let delivery = Delivery {
         id: get(row, "id")?,
         channel: get(row, "channel")?,
         status: DeliveryStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
@@ -80,8 +87,12 @@ pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<Delivery> {
         last_error: get(row, "last_error")?,
         created_ms: get(row, "created_ms")?,
         updated_ms: get(row, "updated_ms")?,
-        event: event_from_body(&get::<String>(row, "body")?)?,
-    })
+        outgoing: Outgoing {
+            notification: notification.clone(),
+            events: Vec::new(),
+        },
+    };
+    Ok((delivery, notification))
 }
 
 pub(crate) fn channel_from_row(row: &SqliteRow) -> StoreResult<StoredChannel> {

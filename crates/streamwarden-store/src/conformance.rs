@@ -2,10 +2,16 @@
 //!
 //! Each story uses its own cluster name, so they can share one database.
 
+use crate::{AlertFilter, AlertRecord, AlertStatus, StoredRoute, StoredSilence};
 use crate::{
-    AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewDelivery, Store, StoreError,
-    StoredChannel,
+    AlertingChanges, AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewNotification,
+    Store, StoreError, StoredChannel,
 };
+use streamwarden_core::noise::{
+    Alert, AlertState, Group, Member, Notice, Silence, SilenceMatchers,
+};
+use streamwarden_core::notification::Notification;
+use streamwarden_core::routing::{JobPattern, Recipients, Route};
 use streamwarden_core::{
     ClusterHealth, Event, EventKind, JobFacts, JobSnapshot, JobState, Observation, RootException,
     Severity,
@@ -20,6 +26,8 @@ pub async fn run(store: &dyn Store) {
     pending_deliveries_keep_event_order_per_channel(store).await;
     events_filter_by_job_kind_cluster_and_limit(store).await;
     channels_are_created_replaced_and_deleted(store).await;
+    alerts_groups_and_notifications_round_trip(store).await;
+    silences_and_routes_are_kept(store).await;
 }
 
 fn job(jid: &str, name: &str, state: JobState) -> JobSnapshot {
@@ -72,16 +80,19 @@ fn event(id: &str, cluster: &str, jid: &str, name: &str, kind: EventKind, at: i6
     }
 }
 
-fn deliveries(events: &[Event], channels: &[&str]) -> Vec<NewDelivery> {
-    events
-        .iter()
-        .flat_map(|e| {
-            channels.iter().map(|c| NewDelivery {
-                event_id: e.event_id.clone(),
-                channel: (*c).to_string(),
-            })
-        })
-        .collect()
+fn deliveries(events: &[Event], channels: &[&str]) -> AlertingChanges {
+    let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
+    AlertingChanges {
+        notifications: events
+            .iter()
+            .map(|e| NewNotification::of_event(e, &channels))
+            .collect(),
+        ..AlertingChanges::default()
+    }
+}
+
+fn nothing() -> AlertingChanges {
+    AlertingChanges::default()
 }
 
 async fn register_keeps_health_and_jobs(store: &dyn Store) {
@@ -116,7 +127,7 @@ async fn register_keeps_health_and_jobs(store: &dyn Store) {
         ..Observation::default()
     };
     store
-        .apply_observation(c, &observation, &[])
+        .apply_observation(c, &observation, &nothing())
         .await
         .expect("apply");
     store
@@ -200,7 +211,10 @@ async fn observation_round_trips(store: &dyn Store) {
         removed: vec!["j2".into()],
         events: vec![],
     };
-    store.apply_observation(c, &next, &[]).await.expect("apply");
+    store
+        .apply_observation(c, &next, &nothing())
+        .await
+        .expect("apply");
     let view = store
         .load_cluster(c)
         .await
@@ -236,11 +250,10 @@ async fn observation_is_all_or_nothing(store: &dyn Store) {
         removed: vec![],
         events: events.clone(),
     };
-    // A delivery of an event that is not in the observation breaks the transaction.
-    let bad = [NewDelivery {
-        event_id: "no-such-event".into(),
-        channel: "ops".into(),
-    }];
+    // A notification of an event that is not stored breaks the transaction.
+    let mut ghost = events[0].clone();
+    ghost.event_id = "no-such-event".into();
+    let bad = deliveries(&[ghost], &["ops"]);
     assert!(
         store
             .apply_observation(c, &observation, &bad)
@@ -269,7 +282,12 @@ async fn observation_is_all_or_nothing(store: &dyn Store) {
         .apply_observation(c, &observation, &deliveries(&events, &["ops"]))
         .await
         .expect("apply");
-    assert!(store.apply_observation(c, &observation, &[]).await.is_err());
+    assert!(
+        store
+            .apply_observation(c, &observation, &nothing())
+            .await
+            .is_err()
+    );
 }
 
 async fn delivery_attempts_are_recorded(store: &dyn Store) {
@@ -305,7 +323,7 @@ async fn delivery_attempts_are_recorded(store: &dyn Store) {
     assert_eq!(pending.len(), 1);
     let d = &pending[0];
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 0));
-    assert_eq!(d.event, events[0]);
+    assert_eq!(d.outgoing.events, vec![(events[0].clone(), false)]);
 
     let retry = AttemptOutcome::Retry {
         at_ms: 9_999,
@@ -410,7 +428,10 @@ async fn pending_deliveries_keep_event_order_per_channel(store: &dyn Store) {
         .pending_deliveries("ord-ch", 5)
         .await
         .expect("pending");
-    let ids: Vec<_> = pending.iter().map(|d| d.event.event_id.as_str()).collect();
+    let ids: Vec<_> = pending
+        .iter()
+        .map(|d| d.outgoing.notification.id.as_str())
+        .collect();
     assert_eq!(ids, ["ord-0-0", "ord-0-1", "ord-0-2", "ord-0-3", "ord-1-0"]);
 }
 
@@ -431,7 +452,7 @@ async fn events_filter_by_job_kind_cluster_and_limit(store: &dyn Store) {
         ..Observation::default()
     };
     store
-        .apply_observation(c, &observation, &[])
+        .apply_observation(c, &observation, &nothing())
         .await
         .expect("apply");
     let ids = |v: Vec<Event>| v.into_iter().map(|e| e.event_id).collect::<Vec<_>>();
@@ -522,6 +543,296 @@ async fn channels_are_created_replaced_and_deleted(store: &dyn Store) {
     );
     assert!(matches!(
         store.delete_channel("story-ops").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+fn alert(id: &str, cluster: &str, job: &str, state: AlertState, started_ms: i64) -> Alert {
+    Alert {
+        id: id.into(),
+        key: format!("job/{cluster}/{job}/down"),
+        cluster: cluster.into(),
+        job: Some(job.into()),
+        kind: EventKind::JobStateChanged,
+        severity: Severity::Critical,
+        state,
+        first_event_id: "x".into(),
+        last_event_id: "x".into(),
+        events: 1,
+        started_ms,
+        last_event_ms: started_ms,
+        healthy_since_ms: None,
+        healthy_event_id: None,
+        job_state: Some(JobState::Failed),
+        resolved_ms: (state == AlertState::Resolved).then_some(started_ms + 5),
+        acknowledged_by: None,
+        silenced_by: None,
+        targets: vec![],
+    }
+}
+
+async fn alerts_groups_and_notifications_round_trip(store: &dyn Store) {
+    let c = "story-alerts";
+    store
+        .register_cluster(c, "http://flink")
+        .await
+        .expect("register");
+    let events = vec![
+        event("al-e1", c, "j1", "orders", EventKind::JobStateChanged, 100),
+        event(
+            "al-e2",
+            c,
+            "j2",
+            "payments",
+            EventKind::JobStateChanged,
+            101,
+        ),
+    ];
+    let firing = alert("al-1", c, "orders", AlertState::Firing, 100);
+    let mut silenced = alert("al-2", c, "payments", AlertState::Firing, 101);
+    silenced.silenced_by = Some("s1".into());
+    let resolved = alert("al-3", c, "billing", AlertState::Resolved, 50);
+    let group = Group {
+        route: "ops".into(),
+        key: format!("{c}/job_state_changed"),
+        channels: vec!["ding".into()],
+        recipients: Recipients::default(),
+        severity: Severity::Critical,
+        flush_at_ms: 10_100,
+        interval_ms: 10_000,
+        pending: vec![Member {
+            alert_id: "al-2".into(),
+            event_id: "al-e2".into(),
+            resolved: false,
+        }],
+    };
+    let notification = Notification {
+        id: "al-n1".into(),
+        route: "ops".into(),
+        cluster: c.into(),
+        severity: Severity::Critical,
+        recipients: Recipients {
+            mobiles: vec!["138".into()],
+            ..Recipients::default()
+        },
+        notice: Notice::Group {
+            group: format!("{c}/job_state_changed"),
+            members: vec![
+                Member {
+                    alert_id: "al-1".into(),
+                    event_id: "al-e1".into(),
+                    resolved: false,
+                },
+                Member {
+                    alert_id: "al-3".into(),
+                    event_id: "al-e2".into(),
+                    resolved: true,
+                },
+            ],
+        },
+        created_ms: 200,
+    };
+    let changes = AlertingChanges {
+        alerts: vec![firing.clone(), silenced.clone(), resolved.clone()],
+        groups: Some(vec![group.clone()]),
+        notifications: vec![NewNotification {
+            notification: notification.clone(),
+            channels: vec!["al-ding".into(), "al-mail".into()],
+        }],
+    };
+    let observation = Observation {
+        events: events.clone(),
+        ..Observation::default()
+    };
+    store
+        .apply_observation(c, &observation, &changes)
+        .await
+        .expect("apply");
+
+    let (loaded, groups) = store.load_alerting(c).await.expect("load");
+    let mut ids: Vec<_> = loaded.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["al-1", "al-2"], "only firing alerts resume");
+    assert_eq!(groups, vec![group]);
+
+    let pending = store
+        .pending_deliveries("al-ding", 10)
+        .await
+        .expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].outgoing.notification, notification);
+    assert_eq!(
+        pending[0].outgoing.events,
+        vec![(events[0].clone(), false), (events[1].clone(), true)],
+        "events in member order with their resolution flag"
+    );
+
+    let all = AlertFilter {
+        cluster: Some(c.into()),
+        limit: 10,
+        ..AlertFilter::default()
+    };
+    let listed = store.list_alerts(&all).await.expect("alerts");
+    let ids: Vec<_> = listed.iter().map(|r| r.alert.id.as_str()).collect();
+    assert_eq!(ids, ["al-2", "al-1", "al-3"], "newest first");
+    let first = listed.iter().find(|r| r.alert.id == "al-1").expect("al-1");
+    let channels: Vec<_> = first
+        .deliveries
+        .iter()
+        .map(|d| (d.channel.as_str(), d.notice.as_str()))
+        .collect();
+    assert_eq!(channels, [("al-ding", "group"), ("al-mail", "group")]);
+    let by = |status| AlertFilter {
+        status: Some(status),
+        ..all.clone()
+    };
+    let ids = |v: Vec<AlertRecord>| v.into_iter().map(|r| r.alert.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store
+            .list_alerts(&by(AlertStatus::Firing))
+            .await
+            .expect("q")),
+        ["al-1"]
+    );
+    assert_eq!(
+        ids(store
+            .list_alerts(&by(AlertStatus::Silenced))
+            .await
+            .expect("q")),
+        ["al-2"]
+    );
+    assert_eq!(
+        ids(store
+            .list_alerts(&by(AlertStatus::Resolved))
+            .await
+            .expect("q")),
+        ["al-3"]
+    );
+    let by_job = AlertFilter {
+        job: Some("payments".into()),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_alerts(&by_job).await.expect("q")), ["al-2"]);
+    let window = AlertFilter {
+        since_ms: Some(60),
+        until_ms: Some(101),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_alerts(&window).await.expect("q")), ["al-1"]);
+    let minor = AlertFilter {
+        severity: Some(Severity::Minor),
+        ..all.clone()
+    };
+    assert!(store.list_alerts(&minor).await.expect("q").is_empty());
+
+    store
+        .acknowledge_alert("al-1", "alice", 300)
+        .await
+        .expect("ack");
+    assert!(matches!(
+        store.acknowledge_alert("nope", "alice", 300).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // A later write of the alert (from the watcher's memory, without the ack) keeps it.
+    let again = AlertingChanges {
+        alerts: vec![firing],
+        ..AlertingChanges::default()
+    };
+    store
+        .apply_observation(c, &Observation::default(), &again)
+        .await
+        .expect("apply");
+    assert_eq!(
+        store.acknowledged_alerts(c).await.expect("acks"),
+        [("al-1".to_string(), "alice".to_string())]
+    );
+    let acked = store
+        .list_alerts(&by(AlertStatus::Acknowledged))
+        .await
+        .expect("q");
+    assert_eq!(acked[0].alert.acknowledged_by.as_deref(), Some("alice"));
+    assert_eq!(acked[0].acknowledged_ms, Some(300));
+}
+
+async fn silences_and_routes_are_kept(store: &dyn Store) {
+    let silence = |id: &str, ends_ms| StoredSilence {
+        silence: Silence {
+            id: id.into(),
+            matchers: SilenceMatchers {
+                clusters: vec!["prod".into()],
+                ..SilenceMatchers::default()
+            },
+            starts_ms: 0,
+            ends_ms,
+            author: "alice".into(),
+            comment: "upgrade ✓".into(),
+        },
+        created_ms: ends_ms,
+    };
+    store
+        .put_silence(&silence("story-s1", 1_000))
+        .await
+        .expect("put");
+    store
+        .put_silence(&silence("story-s2", 5_000))
+        .await
+        .expect("put");
+    let active: Vec<_> = store
+        .list_silences(false, 2_000)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| s.silence.id)
+        .collect();
+    assert!(active.contains(&"story-s2".to_string()) && !active.contains(&"story-s1".to_string()));
+    let all = store.list_silences(true, 2_000).await.expect("list");
+    let s1 = all
+        .iter()
+        .find(|s| s.silence.id == "story-s1")
+        .expect("expired kept in history");
+    assert_eq!(s1, &silence("story-s1", 1_000), "lossless");
+    let mut expired = silence("story-s2", 5_000);
+    expired.silence.ends_ms = 1_500;
+    store.put_silence(&expired).await.expect("expire");
+    assert!(
+        store
+            .list_silences(false, 2_000)
+            .await
+            .expect("list")
+            .iter()
+            .all(|s| !s.silence.id.starts_with("story-"))
+    );
+
+    let route = |name: &str, position| StoredRoute {
+        route: Route {
+            owner: Some("bob".into()),
+            jobs: vec![JobPattern::parse("orders-*").expect("pattern")],
+            ..Route::catch_all(name, vec!["ding".into()])
+        },
+        position,
+        created_ms: 10,
+        updated_ms: 10,
+    };
+    store.put_route(&route("story-b", 2)).await.expect("put");
+    store.put_route(&route("story-a", 1)).await.expect("put");
+    let mut changed = route("story-b", 0);
+    changed.created_ms = 99;
+    changed.updated_ms = 20;
+    store.put_route(&changed).await.expect("replace");
+    let routes: Vec<_> = store
+        .list_routes()
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|r| r.route.name.starts_with("story-"))
+        .collect();
+    let names: Vec<_> = routes.iter().map(|r| r.route.name.as_str()).collect();
+    assert_eq!(names, ["story-b", "story-a"], "by position");
+    assert_eq!((routes[0].created_ms, routes[0].updated_ms), (10, 20));
+    assert!(routes[0].route.jobs[0].matches("orders-eu"));
+    store.delete_route("story-a").await.expect("delete");
+    assert!(matches!(
+        store.delete_route("story-a").await,
         Err(StoreError::NotFound(_))
     ));
 }

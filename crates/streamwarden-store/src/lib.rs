@@ -8,11 +8,13 @@ pub mod conformance;
 mod model;
 
 pub use model::{
-    AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
-    NewDelivery, StoredChannel,
+    AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
+    DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
+    StoredChannel, StoredRoute, StoredSilence,
 };
 
 use async_trait::async_trait;
+use streamwarden_core::noise::{Alert, Group};
 use streamwarden_core::{ClusterView, Event, Observation};
 
 /// A storage failure.
@@ -48,14 +50,47 @@ pub trait Store: Send + Sync + 'static {
     async fn load_cluster(&self, name: &str) -> StoreResult<Option<ClusterView>>;
 
     /// Writes one poll's decisions in a single transaction: the cluster's health, the jobs'
-    /// upserts and removals, the events, and the deliveries of those events. Either all of it is
-    /// stored or none of it.
+    /// upserts and removals, the events, and what noise control decided (alerts, open groups,
+    /// notifications and their deliveries). Either all of it is stored or none of it; a
+    /// notification showing an event that is not stored fails the whole transaction.
     async fn apply_observation(
         &self,
         cluster: &str,
         observation: &Observation,
-        deliveries: &[NewDelivery],
+        alerting: &AlertingChanges,
     ) -> StoreResult<()>;
+
+    /// A cluster's firing alerts and open groups, to resume noise control after a restart.
+    async fn load_alerting(&self, cluster: &str) -> StoreResult<(Vec<Alert>, Vec<Group>)>;
+
+    /// Alerts, newest first, filtered, with their deliveries.
+    async fn list_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>>;
+
+    /// Marks an alert acknowledged by `by` at `now_ms` (no more repeats); `NotFound` when there
+    /// is no such alert. Later writes of the alert keep the acknowledgement.
+    async fn acknowledge_alert(&self, alert_id: &str, by: &str, now_ms: i64) -> StoreResult<()>;
+
+    /// The firing alerts of `cluster` that are acknowledged: (alert id, by whom).
+    async fn acknowledged_alerts(&self, cluster: &str) -> StoreResult<Vec<(String, String)>>;
+
+    /// Silences, newest first; expired ones only when `include_expired` (at `now_ms`).
+    async fn list_silences(
+        &self,
+        include_expired: bool,
+        now_ms: i64,
+    ) -> StoreResult<Vec<StoredSilence>>;
+
+    /// Creates or replaces a silence (by id).
+    async fn put_silence(&self, silence: &StoredSilence) -> StoreResult<()>;
+
+    /// Routes created through the API, by position.
+    async fn list_routes(&self) -> StoreResult<Vec<StoredRoute>>;
+
+    /// Creates or replaces a route (by name); keeps `created_ms` of an existing one.
+    async fn put_route(&self, route: &StoredRoute) -> StoreResult<()>;
+
+    /// Deletes a route; `NotFound` when there is none of that name.
+    async fn delete_route(&self, name: &str) -> StoreResult<()>;
 
     /// Every registered cluster with its health.
     async fn list_clusters(&self) -> StoreResult<Vec<ClusterRow>>;

@@ -1,7 +1,10 @@
 //! Rows and filters of the store.
 
 use serde::{Deserialize, Serialize};
-use streamwarden_core::{ClusterHealth, Event, EventKind, JobSnapshot};
+use streamwarden_core::noise::{Alert, Group, Notice, Silence};
+use streamwarden_core::notification::{Notification, Outgoing};
+use streamwarden_core::routing::{Recipients, Route};
+use streamwarden_core::{ClusterHealth, Event, EventKind, JobSnapshot, Severity};
 
 /// A channel created through the API, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,13 +23,52 @@ pub struct StoredChannel {
     pub updated_ms: i64,
 }
 
-/// A delivery to create: one event to one channel.
+/// A notification to store, with the channels it is delivered to (one delivery each).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewDelivery {
-    /// The event's id.
-    pub event_id: String,
-    /// The channel's name.
-    pub channel: String,
+pub struct NewNotification {
+    /// The notification.
+    pub notification: Notification,
+    /// Channels it goes to.
+    pub channels: Vec<String>,
+}
+
+impl NewNotification {
+    /// The classic fan-out of the implicit route: `event` alone, to each of `channels`.
+    pub fn of_event(event: &Event, channels: &[String]) -> NewNotification {
+        NewNotification {
+            notification: Notification {
+                id: event.event_id.clone(),
+                route: "default".into(),
+                cluster: event.cluster.clone(),
+                severity: event.severity,
+                recipients: Recipients::default(),
+                notice: Notice::Alert {
+                    alert_id: String::new(),
+                    event_id: event.event_id.clone(),
+                },
+                created_ms: event.observed_at_ms,
+            },
+            channels: channels.to_vec(),
+        }
+    }
+}
+
+/// What noise control decided in one step for one cluster, stored with the poll's observation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertingChanges {
+    /// Alerts created or changed (acknowledgements stored separately are kept).
+    pub alerts: Vec<Alert>,
+    /// The cluster's open groups, replacing the stored ones (`None`: unchanged).
+    pub groups: Option<Vec<Group>>,
+    /// Notifications to deliver.
+    pub notifications: Vec<NewNotification>,
+}
+
+impl AlertingChanges {
+    /// Whether there is nothing to store.
+    pub fn is_empty(&self) -> bool {
+        self.alerts.is_empty() && self.groups.is_none() && self.notifications.is_empty()
+    }
 }
 
 /// Where a delivery stands.
@@ -82,8 +124,8 @@ pub struct Delivery {
     pub created_ms: i64,
     /// When it was last updated, epoch ms.
     pub updated_ms: i64,
-    /// The event to deliver.
-    pub event: Event,
+    /// What to deliver: the notification and its events.
+    pub outgoing: Outgoing,
 }
 
 /// The result of one delivery attempt.
@@ -144,12 +186,115 @@ pub struct EventFilter {
 /// Which deliveries to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryFilter {
-    /// Of this event.
+    /// Showing this event.
     pub event_id: Option<String>,
+    /// About this alert.
+    pub alert_id: Option<String>,
     /// To this channel.
     pub channel: Option<String>,
     /// In this status.
     pub status: Option<DeliveryStatus>,
     /// At most this many (newest first).
     pub limit: u32,
+}
+
+/// An alert's status for filtering the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// Firing, not silenced.
+    Firing,
+    /// Resolved.
+    Resolved,
+    /// Acknowledged by someone.
+    Acknowledged,
+    /// Muted by a silence right now.
+    Silenced,
+}
+
+impl AlertStatus {
+    /// Parses `firing`, `resolved`, `acknowledged`, `silenced`.
+    pub fn parse(name: &str) -> Option<AlertStatus> {
+        match name {
+            "firing" => Some(AlertStatus::Firing),
+            "resolved" => Some(AlertStatus::Resolved),
+            "acknowledged" => Some(AlertStatus::Acknowledged),
+            "silenced" => Some(AlertStatus::Silenced),
+            _ => None,
+        }
+    }
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    /// Job name.
+    pub job: Option<String>,
+    /// Cluster.
+    pub cluster: Option<String>,
+    /// Kind of the latest event.
+    pub kind: Option<EventKind>,
+    /// Severity.
+    pub severity: Option<Severity>,
+    /// Status.
+    pub status: Option<AlertStatus>,
+    /// Started at or after, epoch ms.
+    pub since_ms: Option<i64>,
+    /// Started before, epoch ms.
+    pub until_ms: Option<i64>,
+    /// At most this many (newest first).
+    pub limit: u32,
+}
+
+/// One delivery of an alert, for the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliverySummary {
+    /// Channel.
+    pub channel: String,
+    /// What was sent: `alert`, `repeat`, `resolved`, `group`.
+    pub notice: String,
+    /// Status.
+    pub status: DeliveryStatus,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// Last change, epoch ms.
+    pub updated_ms: i64,
+}
+
+/// An alert in the history, with its acknowledgement and deliveries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    /// The alert (acknowledgement included).
+    #[serde(flatten)]
+    pub alert: Alert,
+    /// When it was acknowledged, epoch ms.
+    pub acknowledged_ms: Option<i64>,
+    /// Its deliveries, oldest first.
+    pub deliveries: Vec<DeliverySummary>,
+}
+
+/// A silence as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSilence {
+    /// The silence.
+    #[serde(flatten)]
+    pub silence: Silence,
+    /// When it was created, epoch ms.
+    pub created_ms: i64,
+}
+
+/// A route created through the API (or a user's subscription), as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRoute {
+    /// The route.
+    #[serde(flatten)]
+    pub route: Route,
+    /// Order among stored routes (after the file's routes).
+    pub position: i64,
+    /// When created, epoch ms.
+    pub created_ms: i64,
+    /// When last changed, epoch ms.
+    pub updated_ms: i64,
 }

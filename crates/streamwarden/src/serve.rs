@@ -8,6 +8,7 @@ use flink_client::{ClientConfig, FlinkClient};
 use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_notify::Dispatcher;
+use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
@@ -36,6 +37,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!(e))?,
     );
+    let alerting = Arc::new(
+        AlertingManager::start(
+            store.clone(),
+            config.alerting(),
+            channels.registry().clone(),
+        )
+        .await
+        .context("loading routes and silences")?,
+    );
     if channels.registry().names().is_empty() {
         tracing::warn!("no channels configured: events are recorded but nobody is alerted");
     }
@@ -62,7 +72,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             client,
             store: store.clone(),
             waker: waker.clone(),
-            channels: channels.registry().clone(),
+            alerting: alerting.clone(),
             interval: cluster.interval.unwrap_or(config.watch.interval),
             detector: config.watch.detector(),
             max_exceptions: config.watch.max_exceptions,
@@ -75,10 +85,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(listen = %config.listen, "API listening");
-    axum::serve(listener, streamwarden_server::router(store, channels))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("HTTP server")?;
+    axum::serve(
+        listener,
+        streamwarden_server::router(store, channels, alerting),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("HTTP server")?;
     tracing::info!("shutting down");
     Ok(())
 }

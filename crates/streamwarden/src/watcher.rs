@@ -8,13 +8,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_core::clock::now_ms;
+use streamwarden_core::noise::{self, Alert, NoiseState};
+use streamwarden_core::notification::Notification;
 use streamwarden_core::{
-    ClusterView, DetectorConfig, Event, JobState, ObservedJob, PollOutcome, RootException,
-    needs_restart_count, needs_root_cause, observe,
+    ClusterView, DetectorConfig, Event, JobState, Observation, ObservedJob, PollOutcome,
+    RootException, needs_restart_count, needs_root_cause, observe,
 };
 use streamwarden_notify::Waker;
-use streamwarden_notify::channels::ChannelRegistry;
-use streamwarden_store::{NewDelivery, Store};
+use streamwarden_notify::alerting::AlertingManager;
+use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use tokio::time::MissedTickBehavior;
 
 /// Lines of the stack trace kept in an event.
@@ -28,8 +30,8 @@ pub struct ClusterWatcher {
     pub store: Arc<dyn Store>,
     /// Wakes the dispatcher when alerts were stored.
     pub waker: Waker,
-    /// The live channels; every alert goes to each of them (no routes yet).
-    pub channels: ChannelRegistry,
+    /// Routes, silences and noise timing in force (and the channels).
+    pub alerting: Arc<AlertingManager>,
     /// Time between polls.
     pub interval: Duration,
     /// Detector tunables.
@@ -60,6 +62,23 @@ impl ClusterWatcher {
         };
         tracing::info!(cluster, url = %self.client.base_url(), jobs = view.jobs.len(),
             interval_ms = self.interval.as_millis() as u64, "watching cluster");
+        let mut noise = loop {
+            match self.store.load_alerting(&cluster).await {
+                Ok((alerts, groups)) => {
+                    break NoiseState {
+                        alerts: alerts.into_iter().map(|a| (a.key.clone(), a)).collect(),
+                        groups: groups
+                            .into_iter()
+                            .map(|g| ((g.route.clone(), g.key.clone()), g))
+                            .collect(),
+                    };
+                }
+                Err(error) => {
+                    tracing::error!(cluster, %error, "loading alert state failed; retrying");
+                    tokio::time::sleep(self.interval).await;
+                }
+            }
+        };
         let mut restarts_checked: HashMap<String, i64> = HashMap::new();
         let mut last_written_ms = 0;
         let mut skipped_ticks: u64 = 0;
@@ -68,8 +87,13 @@ impl ClusterWatcher {
         loop {
             ticker.tick().await;
             let started = tokio::time::Instant::now();
-            self.poll(&mut view, &mut restarts_checked, &mut last_written_ms)
-                .await;
+            self.poll(
+                &mut view,
+                &mut noise,
+                &mut restarts_checked,
+                &mut last_written_ms,
+            )
+            .await;
             let took = started.elapsed();
             if took > self.interval {
                 let skipped = (took.as_millis() / self.interval.as_millis().max(1)) as u64;
@@ -88,6 +112,7 @@ impl ClusterWatcher {
     async fn poll(
         &self,
         view: &mut ClusterView,
+        noise: &mut NoiseState,
         restarts_checked: &mut HashMap<String, i64>,
         last_written_ms: &mut i64,
     ) {
@@ -112,14 +137,16 @@ impl ClusterWatcher {
         let observation = observe(view, &outcome, now, &self.detector, &mut || {
             uuid::Uuid::now_v7().to_string()
         });
-        if !observation.needs_write(&view.health, *last_written_ms, now) {
+        self.refresh_acknowledgements(noise).await;
+        let before = noise.clone();
+        let alerting = self.decide(noise, &observation, now);
+        if alerting.is_empty() && !observation.needs_write(&view.health, *last_written_ms, now) {
             view.health = observation.health;
             return;
         }
-        let deliveries = deliveries_for(&observation.events, &self.channels.names());
         match self
             .store
-            .apply_observation(cluster, &observation, &deliveries)
+            .apply_observation(cluster, &observation, &alerting)
             .await
         {
             Ok(()) => {
@@ -127,13 +154,89 @@ impl ClusterWatcher {
                 for event in &observation.events {
                     log_event(event);
                 }
-                if !deliveries.is_empty() {
+                if !alerting.notifications.is_empty() {
                     self.waker.wake();
                 }
                 view.apply(&observation);
             }
             // Nothing was stored; the next poll diffs against the same view and decides again.
-            Err(error) => tracing::error!(cluster, %error, "storing a poll failed"),
+            Err(error) => {
+                *noise = before;
+                tracing::error!(cluster, %error, "storing a poll failed");
+            }
+        }
+    }
+
+    /// Routes this poll's events, lets noise control decide, and turns its sends into
+    /// notifications.
+    fn decide(
+        &self,
+        noise: &mut NoiseState,
+        observation: &Observation,
+        now: i64,
+    ) -> AlertingChanges {
+        let routing = self.alerting.routing();
+        let silences = self.alerting.silences();
+        let config = self.alerting.noise();
+        let registry = self.alerting.registry();
+        let groups_before = noise.groups.clone();
+        let mut ids = || uuid::Uuid::now_v7().to_string();
+        let mut decisions = Vec::new();
+        for event in &observation.events {
+            let matches = routing.route(event, &routing.tags_of(event));
+            let targets = noise::targets(&matches, &|c| registry.groups(c), &config);
+            decisions.push(noise::on_event(
+                noise, event, targets, &silences, now, &mut ids,
+            ));
+        }
+        decisions.push(noise::on_tick(noise, &silences, now, &config));
+        let mut alerts: Vec<Alert> = Vec::new();
+        let mut notifications = Vec::new();
+        for d in decisions {
+            for alert in d.alerts {
+                alerts.retain(|a| a.id != alert.id);
+                alerts.push(alert);
+            }
+            for send in d.sends {
+                notifications.push(NewNotification {
+                    notification: Notification {
+                        id: ids(),
+                        route: send.route,
+                        cluster: self.client.cluster().to_string(),
+                        severity: send.severity,
+                        recipients: send.recipients,
+                        notice: send.notice,
+                        created_ms: now,
+                    },
+                    channels: send.channels,
+                });
+            }
+        }
+        AlertingChanges {
+            alerts,
+            groups: (noise.groups != groups_before)
+                .then(|| noise.groups.values().cloned().collect()),
+            notifications,
+        }
+    }
+
+    /// Acknowledgements are made through the API, in the store: bring them into memory so
+    /// acknowledged alerts stop repeating.
+    async fn refresh_acknowledgements(&self, noise: &mut NoiseState) {
+        if noise.alerts.is_empty() {
+            return;
+        }
+        match self.store.acknowledged_alerts(self.client.cluster()).await {
+            Ok(acks) => {
+                for alert in noise.alerts.values_mut() {
+                    if let Some((_, by)) = acks.iter().find(|(id, _)| *id == alert.id) {
+                        alert.acknowledged_by = Some(by.clone());
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(cluster = self.client.cluster(), %error, "reading acknowledgements failed")
+            }
         }
     }
 
@@ -241,20 +344,6 @@ impl ClusterWatcher {
             }
         }
     }
-}
-
-/// With no routes configured, every alert goes to every channel.
-fn deliveries_for(events: &[Event], channels: &[String]) -> Vec<NewDelivery> {
-    events
-        .iter()
-        .filter(|e| e.notify)
-        .flat_map(|e| {
-            channels.iter().map(|channel| NewDelivery {
-                event_id: e.event_id.clone(),
-                channel: channel.clone(),
-            })
-        })
-        .collect()
 }
 
 fn log_event(event: &Event) {

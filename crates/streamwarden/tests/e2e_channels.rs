@@ -47,6 +47,7 @@ async fn one_job_failure_reaches_all_five_channel_kinds() {
     let wecom = FakeWeCom::start().await;
     let lark = FakeLark::start(Some("lark-secret")).await;
     let hook = WebhookReceiver::start().await;
+    let name = unique("e2e-five");
     let warden = Warden::start(&format!(
         r#"
 [labels]
@@ -86,8 +87,15 @@ url = "{hook_url}"
 method = "PUT"
 signing_secret = "shared"
 headers = {{ "X-Team" = "data" }}
+
+# Only this test's job: other tests fail jobs on the same cluster at the same time.
+[[routes]]
+name = "five"
+jobs = ["{name}"]
+channels = ["mail", "ding", "wecom", "hook"]
 "#,
         flink = flink_url(),
+        name = name,
         smtp_port = smtp.port,
         ding_url = ding.webhook_url(),
         wecom_url = wecom.webhook_url(),
@@ -119,11 +127,23 @@ headers = {{ "X-Team" = "data" }}
     let tested = cli(&warden, &["channels", "test", "lark"]);
     assert!(tested.contains("accepted"), "{tested}");
     let listed = cli(&warden, &["channels", "list"]);
-    for name in ["mail", "ding", "wecom", "hook", "lark"] {
-        assert!(listed.contains(name), "{listed}");
+    for channel in ["mail", "ding", "wecom", "hook", "lark"] {
+        assert!(listed.contains(channel), "{listed}");
     }
+    // Lark hears of the job through a user's subscription, made through the API.
+    let subscribed = reqwest::Client::new()
+        .post(format!("{}/api/v1/subscriptions", warden.api))
+        .json(&serde_json::json!({"user": "alice", "job": name, "channels": ["lark"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        subscribed.status().as_u16(),
+        201,
+        "{}",
+        subscribed.text().await.unwrap_or_default()
+    );
 
-    let name = unique("e2e-five");
     let jid = submit_demo(
         &flink_url(),
         &["--mode", "fail", "--after-ms", "3000", "--name", &name],

@@ -81,7 +81,7 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
             let events: Vec<Value> = pending
                 .as_array()?
                 .iter()
-                .map(|d| d["event"].clone())
+                .map(|d| d["outgoing"]["events"][0][0].clone())
                 .collect();
             let has = |jid: &str| {
                 events
@@ -105,7 +105,11 @@ async fn sigkill_with_pending_deliveries_loses_no_alert() {
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|d| d["event"]["event_id"].as_str().map(String::from))
+        .filter_map(|d| {
+            d["outgoing"]["events"][0][0]["event_id"]
+                .as_str()
+                .map(String::from)
+        })
         .collect();
     assert!(accepted_none(&receiver), "nothing accepted yet");
 

@@ -15,11 +15,13 @@
 pub mod condition;
 mod engine;
 mod silence;
+mod targets;
 #[cfg(test)]
 mod tests;
 
 pub use engine::{on_event, on_tick};
 pub use silence::{Silence, SilenceMatchers};
+pub use targets::targets;
 
 use crate::routing::Recipients;
 use crate::{EventKind, JobState, Severity};

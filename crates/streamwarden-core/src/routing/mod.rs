@@ -197,6 +197,22 @@ pub struct RouteMatch {
     pub recipients: Recipients,
     /// The event's severity for this route's receivers.
     pub severity: Severity,
+    /// The route's group interval, when it sets one.
+    pub group_interval: Option<Duration>,
+    /// The route's repeat interval, when it sets one.
+    pub repeat_interval: Option<Duration>,
+    /// Whether the route groups webhooks too.
+    pub group_webhooks: bool,
+}
+
+/// Tags given to jobs by name: `[[job_tags]] jobs = ["orders-*"] tags = ["team-a"]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRule {
+    /// Job name patterns.
+    pub jobs: Vec<JobPattern>,
+    /// Tags of the jobs they match.
+    pub tags: Vec<String>,
 }
 
 /// The routes of an installation, in order, with the default route and the global severity
@@ -210,9 +226,29 @@ pub struct Routing {
     pub default: Option<Route>,
     /// Global severity overrides.
     pub severity: SeverityMap,
+    /// Tags of jobs by name.
+    pub tag_rules: Vec<TagRule>,
 }
 
 impl Routing {
+    /// The tags of the job `event` is about (none for cluster events).
+    pub fn tags_of(&self, event: &Event) -> Vec<String> {
+        let Some(job) = &event.job else {
+            return Vec::new();
+        };
+        let mut tags = Vec::new();
+        for rule in &self.tag_rules {
+            if rule.jobs.iter().any(|p| p.matches(&job.name)) {
+                for tag in &rule.tags {
+                    if !tags.contains(tag) {
+                        tags.push(tag.clone());
+                    }
+                }
+            }
+        }
+        tags
+    }
+
     /// The routes `event` (of a job carrying `tags`) goes through, in order.
     pub fn route(&self, event: &Event, tags: &[String]) -> Vec<RouteMatch> {
         let global = severity_of(event, &self.severity);
@@ -262,5 +298,8 @@ fn route_match(route: &Route, severity: Severity) -> RouteMatch {
         channels: route.channels.clone(),
         recipients: route.recipients.clone(),
         severity,
+        group_interval: route.group_interval,
+        repeat_interval: route.repeat_interval,
+        group_webhooks: route.group_webhooks,
     }
 }

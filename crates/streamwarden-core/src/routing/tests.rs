@@ -195,6 +195,7 @@ fn the_first_match_wins_unless_it_continues() {
         ],
         default: Some(route("default", &["fallback"])),
         severity: SeverityMap::new(),
+        tag_rules: vec![],
     };
     assert_eq!(
         names(&routing.route(&failed("orders-eu"), &[])),
@@ -215,6 +216,7 @@ fn the_default_route_takes_what_nothing_matched() {
         }],
         default: Some(route("default", &["fallback"])),
         severity: SeverityMap::new(),
+        tag_rules: vec![],
     };
     assert_eq!(names(&routing.route(&failed("payments"), &[])), ["default"]);
     assert_eq!(
@@ -262,6 +264,7 @@ fn severity_overrides_apply_globally_then_per_route_by_state_then_kind() {
         routes: vec![strict],
         default: None,
         severity: global,
+        tag_rules: vec![],
     };
     let matched = routing.route(&restarted, &[]);
     assert_eq!(
@@ -331,4 +334,24 @@ fn routes_read_from_toml_like_json() {
         serde_json::json!({"name": "x", "channels": [], "colour": 1}),
     );
     assert!(unknown.is_err());
+}
+
+#[test]
+fn tag_rules_give_jobs_their_tags() {
+    let routing = Routing {
+        tag_rules: vec![
+            TagRule {
+                jobs: vec![pattern("orders-*")],
+                tags: vec!["team-a".into(), "eu".into()],
+            },
+            TagRule {
+                jobs: vec![pattern("*-eu")],
+                tags: vec!["eu".into()],
+            },
+        ],
+        ..Routing::default()
+    };
+    assert_eq!(routing.tags_of(&failed("orders-eu")), ["team-a", "eu"]);
+    assert!(routing.tags_of(&failed("payments")).is_empty());
+    assert!(routing.tags_of(&cluster_down()).is_empty());
 }

@@ -4,11 +4,11 @@
 use super::dingtalk::{DingTalkChannel, DingTalkConfig};
 use super::email::{EmailChannel, EmailConfig};
 use super::lark::{LarkChannel, LarkConfig};
-use super::webhook::{WebhookChannel, WebhookConfig, default_payload};
+use super::webhook::{WebhookChannel, WebhookConfig, notification_payload};
 use super::wecom::{WeComChannel, WeComConfig};
 use super::{Channel, Message, SendError};
 use crate::describe::{self, DescribedConfig, FieldError, KindDescription};
-use crate::templates::context::{Globals, for_event};
+use crate::templates::context::{Globals, for_outgoing};
 use crate::templates::defaults::{PartSpec, parts};
 use crate::templates::{self, sample};
 use async_trait::async_trait;
@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
-use streamwarden_core::Event;
+use streamwarden_core::notification::Outgoing;
 
 /// Every channel kind: its name and human label.
 pub const KINDS: [(&str, &str); 5] = [
@@ -190,14 +190,14 @@ impl Renderer {
         })
     }
 
-    /// The message of `event` (`test`: a test send, marked as such).
-    pub fn message(&self, event: &Event, test: bool) -> Result<Message, SendError> {
-        let context = for_event(event, &self.globals, test);
+    /// The message of `outgoing` (`test`: a test send, marked as such).
+    pub fn message(&self, outgoing: &Outgoing, test: bool) -> Result<Message, SendError> {
+        let context = for_outgoing(outgoing, &self.globals, test);
         let mut rendered = BTreeMap::new();
         for (spec, source) in &self.parts {
             let text = if source.is_empty() {
                 // The webhook without a body template sends the default JSON payload.
-                let mut payload = default_payload(event);
+                let mut payload = notification_payload(outgoing);
                 if test {
                     payload["test"] = Value::Bool(true);
                 }
@@ -209,13 +209,18 @@ impl Renderer {
             rendered.insert(spec.name, text);
         }
         let body = rendered.remove("body").unwrap_or_default();
+        let n = &outgoing.notification;
         Ok(Message {
-            title: rendered
-                .remove("title")
-                .unwrap_or_else(|| event.summary.clone()),
+            title: rendered.remove("title").unwrap_or_else(|| {
+                outgoing
+                    .events
+                    .first()
+                    .map_or_else(String::new, |(e, _)| e.summary.clone())
+            }),
             text: rendered.remove("text").unwrap_or_else(|| body.clone()),
             body,
-            severity: event.severity,
+            severity: n.severity,
+            recipients: n.recipients.clone(),
         })
     }
 }
@@ -243,6 +248,7 @@ impl Sender {
 /// A channel ready to send: sender, renderer and rate limit.
 pub struct ConfiguredChannel {
     name: String,
+    kind: &'static str,
     renderer: Renderer,
     sender: Sender,
     limiter: Option<DefaultDirectRateLimiter>,
@@ -284,6 +290,7 @@ impl ConfiguredChannel {
         });
         Ok(ConfiguredChannel {
             name,
+            kind,
             renderer,
             sender,
             limiter,
@@ -291,21 +298,16 @@ impl ConfiguredChannel {
         })
     }
 
-    /// Renders `event` as it would be sent (for previews).
-    pub fn render(&self, event: &Event, test: bool) -> Result<Message, SendError> {
-        self.renderer.message(event, test)
-    }
-
     /// Sends a clearly marked test alert (a sample failed-job event) now, waiting for the rate
     /// limit like any alert; the channel's real error when it fails.
     pub async fn test_send(&self) -> Result<(), SendError> {
         let mut event = sample::events().remove(0);
         event.event_id = format!("test-{}", streamwarden_core::clock::now_ms());
-        self.deliver(&event, true).await
+        self.deliver(&sample::alert_of(&event), true).await
     }
 
-    async fn deliver(&self, event: &Event, test: bool) -> Result<(), SendError> {
-        let message = self.renderer.message(event, test)?;
+    async fn deliver(&self, outgoing: &Outgoing, test: bool) -> Result<(), SendError> {
+        let message = self.renderer.message(outgoing, test)?;
         if let Some(limiter) = &self.limiter
             && limiter.until_n_ready(self.permits).await.is_err()
         {
@@ -324,7 +326,11 @@ impl Channel for ConfiguredChannel {
         &self.name
     }
 
-    async fn send(&self, event: &Event) -> Result<(), SendError> {
-        self.deliver(event, false).await
+    fn groups(&self) -> bool {
+        self.kind != "webhook"
+    }
+
+    async fn send(&self, outgoing: &Outgoing) -> Result<(), SendError> {
+        self.deliver(outgoing, false).await
     }
 }

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use streamwarden_core::Event;
 use streamwarden_core::clock::now_ms;
+use streamwarden_core::notification::Outgoing;
 use streamwarden_store::{Store, StoreError, StoredChannel};
 
 /// Where a channel was declared.
@@ -313,14 +313,14 @@ impl ChannelManager {
         channel.test_send().await.map_err(ManageError::Send)
     }
 
-    /// Renders `event` with kind `kind`'s templates: `templates` over the defaults, or those of
+    /// Renders `outgoing` with kind `kind`'s templates: `templates` over the defaults, or those of
     /// channel `channel` when given.
     pub async fn preview(
         &self,
         kind: Option<&str>,
         channel: Option<&str>,
         templates: &BTreeMap<String, String>,
-        event: &Event,
+        outgoing: &Outgoing,
     ) -> Result<Message, ManageError> {
         let (kind, mut overrides) = match channel {
             Some(name) => {
@@ -341,7 +341,7 @@ impl ChannelManager {
         overrides.extend(templates.clone());
         let renderer =
             Renderer::new(kind, &overrides, self.globals.clone()).map_err(ManageError::Invalid)?;
-        renderer.message(event, false).map_err(ManageError::Send)
+        renderer.message(outgoing, false).map_err(ManageError::Send)
     }
 }
 

@@ -20,7 +20,9 @@ pub mod wecom;
 pub use registry::ChannelRegistry;
 
 use async_trait::async_trait;
-use streamwarden_core::{Event, Severity};
+use streamwarden_core::Severity;
+use streamwarden_core::notification::Outgoing;
+use streamwarden_core::routing::Recipients;
 
 /// Why a send failed, for the delivery's `last_error` and the test-send answer: the real error
 /// of the destination (HTTP status, platform error code and message, SMTP reply).
@@ -40,6 +42,20 @@ pub struct Message {
     pub text: String,
     /// The alert's severity (card colour, subject tag).
     pub severity: Severity,
+    /// Who the route addresses on top of the channel's own recipients: emails added to `to`,
+    /// mobiles and user ids mentioned.
+    pub recipients: Recipients,
+}
+
+/// `base` followed by the entries of `extra` it lacks.
+pub fn merged(base: &[String], extra: &[String]) -> Vec<String> {
+    let mut all = base.to_vec();
+    for item in extra {
+        if !all.contains(item) {
+            all.push(item.clone());
+        }
+    }
+    all
 }
 
 /// A configured destination of alerts.
@@ -48,6 +64,12 @@ pub trait Channel: Send + Sync + 'static {
     /// The channel's configured name (unique).
     fn name(&self) -> &str;
 
-    /// Sends one event. `Ok` only when the destination accepted it.
-    async fn send(&self, event: &Event) -> Result<(), SendError>;
+    /// Whether bursts to this channel are grouped (chat and email); a webhook gets every alert
+    /// on its own unless its route asks for groups.
+    fn groups(&self) -> bool {
+        true
+    }
+
+    /// Sends one notification. `Ok` only when the destination accepted it.
+    async fn send(&self, outgoing: &Outgoing) -> Result<(), SendError>;
 }

@@ -53,6 +53,11 @@ impl ChannelRegistry {
             .cloned()
     }
 
+    /// Whether channel `name` groups bursts (unknown channels do).
+    pub fn groups(&self, name: &str) -> bool {
+        self.get(name).is_none_or(|c| c.groups())
+    }
+
     /// Every channel's name, sorted.
     pub fn names(&self) -> Vec<String> {
         self.channels

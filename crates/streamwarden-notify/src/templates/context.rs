@@ -4,6 +4,8 @@ use chrono::{DateTime, SecondsFormat};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use streamwarden_core::Event;
+use streamwarden_core::noise::Notice;
+use streamwarden_core::notification::Outgoing;
 
 /// Values every template gets besides the event's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +21,64 @@ fn rfc3339(ms: Option<i64>) -> Value {
         .map_or(Value::Null, |t| {
             Value::String(t.to_rfc3339_opts(SecondsFormat::Secs, true))
         })
+}
+
+/// Most members a group notification lists; the rest are counted in `group.more`.
+pub const GROUP_SHOWN: usize = 20;
+
+/// The template context of a notification: the first event's variables at the top level (as
+/// [`for_event`]), `notice` (`alert`, `repeat`, `resolved`, `group`), `alert_id`, and `alerts`
+/// (every shown event with its `resolved` flag) and `group` (`none` unless a group).
+pub fn for_outgoing(outgoing: &Outgoing, globals: &Globals, test: bool) -> Value {
+    let n = &outgoing.notification;
+    let (notice, alert_id) = match &n.notice {
+        Notice::Alert { alert_id, .. } => ("alert", Some(alert_id)),
+        Notice::Repeat { alert_id, .. } => ("repeat", Some(alert_id)),
+        Notice::Resolved { alert_id, .. } => ("resolved", Some(alert_id)),
+        Notice::Group { .. } => ("group", None),
+    };
+    let mut context = match outgoing.events.first() {
+        Some((event, _)) => for_event(event, globals, test),
+        None => json!({ "labels": globals.labels, "test": test }),
+    };
+    let alerts: Vec<Value> = outgoing
+        .events
+        .iter()
+        .take(GROUP_SHOWN)
+        .map(|(event, resolved)| {
+            let mut item = for_event(event, globals, test);
+            item["resolved"] = Value::Bool(*resolved);
+            item
+        })
+        .collect();
+    let group = match &n.notice {
+        Notice::Group { group, members } => {
+            let resolved = members.iter().filter(|m| m.resolved).count();
+            json!({
+                "key": group,
+                "count": members.len(),
+                "firing": members.len() - resolved,
+                "resolved": resolved,
+                "shown": alerts.len(),
+                "more": members.len().saturating_sub(alerts.len()),
+                "url": globals.public_url.as_ref().map(|base| format!(
+                    "{}/alerts?cluster={}", base.trim_end_matches('/'), n.cluster
+                )),
+            })
+        }
+        _ => Value::Null,
+    };
+    if let Some(object) = context.as_object_mut() {
+        object.insert("notice".into(), Value::String(notice.into()));
+        object.insert(
+            "alert_id".into(),
+            alert_id.map_or(Value::Null, |a| Value::String(a.clone())),
+        );
+        object.insert("severity".into(), Value::String(n.severity.as_str().into()));
+        object.insert("alerts".into(), Value::Array(alerts));
+        object.insert("group".into(), group);
+    }
+    context
 }
 
 /// The template context of `event`. Absent parts are `none` (never undefined), so templates

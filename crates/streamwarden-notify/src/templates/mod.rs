@@ -127,15 +127,20 @@ pub fn render(
 }
 
 /// Checks a template part when it is saved: it must compile and render against every sample
-/// event (a failed job with its exception, a restart, a cluster outage, a recovery), so that a
-/// broken template is never discovered at send time.
+/// notification (each sample event as an alert — a failed job with its exception, a restart, a
+/// cluster outage, a recovery —, a repeat, a resolution and a group), so that a broken template
+/// is never discovered at send time.
 pub fn check(part: &str, source: &str, markup: Markup) -> Result<(), TemplateError> {
-    for event in sample::events() {
-        let context = context::for_event(&event, &context::Globals::default(), false);
+    for outgoing in sample::notifications() {
+        let context = context::for_outgoing(&outgoing, &context::Globals::default(), false);
         render(part, source, markup, &context).map_err(|mut e| {
-            let shape = match &event.job {
-                Some(job) => format!("{} event (job {})", event.kind, job.state),
-                None => format!("{} event (no job: guard with {{% if job %}})", event.kind),
+            let (event, _) = &outgoing.events[0];
+            let shape = match (&outgoing.notification.notice, &event.job) {
+                (streamwarden_core::noise::Notice::Group { .. }, _) => {
+                    "group notification".to_string()
+                }
+                (_, Some(job)) => format!("{} event (job {})", event.kind, job.state),
+                (_, None) => format!("{} event (no job: guard with {{% if job %}})", event.kind),
             };
             e.reason = format!("{} — with the sample {shape}", e.reason);
             e

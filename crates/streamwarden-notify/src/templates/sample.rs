@@ -1,6 +1,9 @@
-//! Sample events: templates are checked against them when saved, previewed with them, and the
-//! default templates are snapshot-tested on them.
+//! Sample events and notifications: templates are checked against them when saved, previewed
+//! with them, and the default templates are snapshot-tested on them.
 
+use streamwarden_core::noise::{Member, Notice};
+use streamwarden_core::notification::{Notification, Outgoing};
+use streamwarden_core::routing::Recipients;
 use streamwarden_core::{Event, EventKind, JobFacts, JobState, RootException, Severity};
 
 const CLUSTER_URL: &str = "http://flink-jobmanager:8081/";
@@ -102,4 +105,96 @@ pub fn events() -> Vec<Event> {
         unreachable,
         recovered_cluster,
     ]
+}
+
+/// `event` as a single alert notification of the implicit route.
+pub fn alert_of(event: &Event) -> Outgoing {
+    single(
+        event,
+        Notice::Alert {
+            alert_id: format!("alert-{}", event.event_id),
+            event_id: event.event_id.clone(),
+        },
+        false,
+    )
+}
+
+fn single(event: &Event, notice: Notice, resolved: bool) -> Outgoing {
+    Outgoing {
+        notification: Notification {
+            id: format!("n-{}", event.event_id),
+            route: "default".into(),
+            cluster: event.cluster.clone(),
+            severity: event.severity,
+            recipients: Recipients::default(),
+            notice,
+            created_ms: event.observed_at_ms,
+        },
+        events: vec![(event.clone(), resolved)],
+    }
+}
+
+/// One notification of every shape: each sample event as an alert, a repeat, a resolution of a
+/// failed job, and a group of 25 members (alerts and resolutions, more than a group shows).
+pub fn notifications() -> Vec<Outgoing> {
+    let events = events();
+    let mut all: Vec<Outgoing> = events.iter().map(alert_of).collect();
+    let failed = &events[0];
+    let recovered = &events[2];
+    let mut repeat = single(
+        failed,
+        Notice::Repeat {
+            alert_id: "alert-1".into(),
+            event_id: failed.event_id.clone(),
+        },
+        false,
+    );
+    repeat.notification.id = "n-repeat".into();
+    all.push(repeat);
+    // A resolution carries the severity of the alert it ends, not of the recovery event.
+    let mut resolution = single(
+        recovered,
+        Notice::Resolved {
+            alert_id: "alert-1".into(),
+            event_id: recovered.event_id.clone(),
+        },
+        true,
+    );
+    resolution.notification.severity = failed.severity;
+    resolution.notification.id = "n-resolved".into();
+    all.push(resolution);
+    let members: Vec<(Event, bool)> = (0..25)
+        .map(|i| {
+            let mut event = failed.clone();
+            event.event_id = format!("0199a1b2-0000-7000-8000-0000000g{i:04}");
+            if let Some(job) = event.job.as_mut() {
+                job.name = format!("orders-shard-{i}");
+                job.id = format!("{:032x}", i + 1);
+            }
+            (event, i % 5 == 4)
+        })
+        .collect();
+    all.push(Outgoing {
+        notification: Notification {
+            id: "n-group".into(),
+            route: "default".into(),
+            cluster: failed.cluster.clone(),
+            severity: failed.severity,
+            recipients: Recipients::default(),
+            notice: Notice::Group {
+                group: format!("{}/job_state_changed", failed.cluster),
+                members: members
+                    .iter()
+                    .map(|(e, resolved)| Member {
+                        alert_id: format!("alert-{}", e.event_id),
+                        event_id: e.event_id.clone(),
+                        resolved: *resolved,
+                    })
+                    .collect(),
+            },
+            created_ms: failed.observed_at_ms + 10_000,
+        },
+        events: members,
+    });
+    all
 }

@@ -1,6 +1,6 @@
 //! Default templates on every sample event (snapshots), the sandbox, and hostile values.
 
-use super::context::{Globals, for_event};
+use super::context::{Globals, for_event, for_outgoing};
 use super::defaults::parts;
 use super::*;
 use proptest::prelude::*;
@@ -16,24 +16,85 @@ fn globals() -> Globals {
 }
 
 #[test]
-fn every_default_template_renders_every_sample_event() {
+fn every_default_template_renders_every_sample_notification() {
     for kind in KINDS {
-        for event in sample::events() {
-            let context = for_event(&event, &globals(), false);
+        for outgoing in sample::notifications() {
+            let context = for_outgoing(&outgoing, &globals(), false);
+            let id = outgoing
+                .notification
+                .id
+                .rsplit('-')
+                .next()
+                .unwrap_or("")
+                .to_string();
             for part in parts(kind).iter().filter(|p| !p.default.is_empty()) {
                 let out = render(part.name, part.default, part.markup, &context)
-                    .unwrap_or_else(|e| panic!("{kind}/{}/{}: {e}", part.name, event.kind));
-                insta::assert_snapshot!(
-                    format!(
-                        "{kind}__{}__{}",
-                        part.name,
-                        event.event_id.rsplit('-').next().unwrap_or("")
-                    ),
-                    out
-                );
+                    .unwrap_or_else(|e| panic!("{kind}/{}/{id}: {e}", part.name));
+                insta::assert_snapshot!(format!("{kind}__{}__{id}", part.name), out);
             }
         }
     }
+}
+
+#[test]
+fn a_group_lists_the_first_twenty_then_counts_the_rest() {
+    let group = sample::notifications().pop().expect("group");
+    let context = for_outgoing(&group, &globals(), false);
+    assert_eq!(context["group"]["count"], 25);
+    assert_eq!(context["group"]["resolved"], 5);
+    assert_eq!(context["group"]["more"], 5);
+    let body = render(
+        "body",
+        parts("dingtalk")[1].default,
+        Markup::Markdown,
+        &context,
+    )
+    .expect("render");
+    assert!(
+        body.contains("orders-shard-19") && !body.contains("orders-shard-20"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "… and 5 more: [all alerts](https://streamwarden.example.com/alerts?cluster=prod)"
+        ),
+        "{body}"
+    );
+    let title = render(
+        "title",
+        parts("dingtalk")[0].default,
+        Markup::Line,
+        &context,
+    )
+    .expect("title");
+    assert_eq!(
+        title,
+        "[prod-eu] [CRITICAL] 25 more alerts on prod (20 firing, 5 resolved)"
+    );
+}
+
+#[test]
+fn resolutions_and_repeats_say_so() {
+    let all = sample::notifications();
+    let (repeat, resolved) = (&all[all.len() - 3], &all[all.len() - 2]);
+    let title = |o| {
+        render(
+            "title",
+            parts("email")[0].default,
+            Markup::Line,
+            &for_outgoing(o, &globals(), false),
+        )
+        .expect("title")
+    };
+    assert_eq!(
+        title(resolved),
+        "[prod-eu] [RESOLVED] [CRITICAL] orders-enrichment is running again on prod"
+    );
+    assert!(
+        title(repeat).starts_with("[prod-eu] [STILL FIRING] [CRITICAL] orders-enrichment FAILED"),
+        "{}",
+        title(repeat)
+    );
 }
 
 #[test]
@@ -107,7 +168,7 @@ fn test_sends_are_marked() {
         "title",
         parts("email")[0].default,
         Markup::Line,
-        &for_event(event, &globals(), true),
+        &for_outgoing(&sample::alert_of(event), &globals(), true),
     )
     .expect("render");
     assert!(
@@ -144,7 +205,7 @@ proptest! {
     #[test]
     fn hostile_values_never_break_the_target_format(name in hostile(), message in hostile()) {
         let event = hostile_event(&name, &message);
-        let context = for_event(&event, &globals(), false);
+        let context = for_outgoing(&sample::alert_of(&event), &globals(), false);
         // JSON: any value stays inside its string.
         let body = render("body", r#"{"name": {{ job.name }}, "message": {{ exception.message }}}"#, Markup::Json, &context).expect("json");
         let parsed: serde_json::Value = serde_json::from_str(&body).expect("still JSON");

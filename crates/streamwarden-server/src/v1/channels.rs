@@ -181,7 +181,7 @@ async fn preview(
             body.kind.as_deref(),
             body.channel.as_deref(),
             &body.templates,
-            &event,
+            &sample::alert_of(&event),
         )
         .await?;
     Ok(Json(json!({

@@ -14,18 +14,20 @@ use streamwarden_store::{
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
+mod alerting;
 mod channels;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(channels::routes())
+        .merge(alerting::routes())
         .route("/clusters", get(clusters))
         .route("/jobs", get(jobs))
         .route("/events", get(events))
         .route("/deliveries", get(deliveries))
 }
 
-fn limit(value: Option<u32>) -> Result<u32, ApiError> {
+pub(crate) fn limit(value: Option<u32>) -> Result<u32, ApiError> {
     match value {
         None => Ok(DEFAULT_LIMIT),
         Some(0) => Err(ApiError::BadRequest("limit: must be at least 1".into())),
@@ -91,6 +93,7 @@ async fn events(
 #[serde(deny_unknown_fields)]
 struct DeliveriesQuery {
     event_id: Option<String>,
+    alert_id: Option<String>,
     channel: Option<String>,
     status: Option<String>,
     limit: Option<u32>,
@@ -110,6 +113,7 @@ async fn deliveries(
     };
     let filter = DeliveryFilter {
         event_id: q.event_id,
+        alert_id: q.alert_id,
         channel: q.channel,
         status,
         limit: limit(q.limit)?,

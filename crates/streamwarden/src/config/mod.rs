@@ -11,7 +11,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use streamwarden_core::DetectorConfig;
+use streamwarden_core::noise::NoiseConfig;
+use streamwarden_core::routing::{Route, SeverityMap, TagRule, check_severity_keys};
 use streamwarden_notify::RetryPolicy;
+use streamwarden_notify::alerting::AlertingConfig;
 use streamwarden_notify::channels::configured::{ChannelConfig, Renderer};
 use streamwarden_notify::templates::context::Globals;
 
@@ -40,6 +43,44 @@ pub struct Config {
     pub labels: BTreeMap<String, String>,
     /// StreamWarden's public base URL, for links from alerts to its pages.
     pub public_url: Option<url::Url>,
+    /// Grouping, repeats and resolutions.
+    pub alerting: AlertingTiming,
+    /// Global severity overrides: an event kind or a Flink job state → severity.
+    pub severity: SeverityMap,
+    /// Routes, in order (`[[routes]]`). With none, every alert goes to every channel.
+    pub routes: Vec<Route>,
+    /// What no route matched goes here (`[default_route]`).
+    pub default_route: Option<Route>,
+    /// Tags of jobs by name (`[[job_tags]] jobs = ["orders-*"] tags = ["team-a"]`).
+    pub job_tags: Vec<TagRule>,
+}
+
+/// `[alerting]`: noise control timing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertingTiming {
+    /// Alerts joining a group after its first go out together at the end of this interval
+    /// (default `"10s"`).
+    #[serde(with = "humantime_serde")]
+    pub group_interval: Duration,
+    /// An ongoing, unacknowledged condition is notified again after this long (default `"4h"`).
+    #[serde(with = "humantime_serde")]
+    pub repeat_interval: Duration,
+    /// A job must stay RUNNING this long before its alert is resolved (default `"60s"`).
+    #[serde(with = "humantime_serde")]
+    pub resolve_after: Duration,
+}
+
+impl Default for AlertingTiming {
+    fn default() -> Self {
+        let noise = NoiseConfig::default();
+        let d = |ms: i64| Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+        AlertingTiming {
+            group_interval: d(noise.group_interval_ms),
+            repeat_interval: d(noise.repeat_interval_ms),
+            resolve_after: d(noise.resolve_after_ms),
+        }
+    }
 }
 
 /// Log output format.
@@ -168,6 +209,11 @@ impl Default for Config {
             templates: BTreeMap::new(),
             labels: BTreeMap::new(),
             public_url: None,
+            alerting: AlertingTiming::default(),
+            severity: SeverityMap::new(),
+            routes: Vec::new(),
+            default_route: None,
+            job_tags: Vec::new(),
         }
     }
 }
@@ -299,7 +345,69 @@ impl Config {
         {
             return fail("public_url".into(), "scheme must be http or https");
         }
+        self.validate_alerting()
+    }
+
+    /// Routes name known channels, severity keys are kinds or states, timings are positive.
+    fn validate_alerting(&self) -> Result<(), ConfigError> {
+        let fail = |key: String, reason: &str| Err(ConfigError(format!("{key}: {reason}")));
+        if let Err(reason) = check_severity_keys(&self.severity) {
+            return fail("severity".into(), &reason);
+        }
+        let mut names = BTreeSet::new();
+        for (i, route) in self.routes.iter().chain(&self.default_route).enumerate() {
+            let key = if i < self.routes.len() {
+                format!("routes[{i}]")
+            } else {
+                "default_route".into()
+            };
+            if !names.insert(route.name.as_str()) {
+                return fail(
+                    format!("{key}.name"),
+                    &format!("duplicate route {:?}", route.name),
+                );
+            }
+            if route.channels.is_empty() {
+                return fail(format!("{key}.channels"), "give at least one channel");
+            }
+            for (j, channel) in route.channels.iter().enumerate() {
+                if !self.channels.iter().any(|c| c.name() == channel) {
+                    return fail(
+                        format!("{key}.channels[{j}]"),
+                        &format!("no channel named {channel:?}"),
+                    );
+                }
+            }
+            if let Err(reason) = check_severity_keys(&route.severity) {
+                return fail(format!("{key}.severity"), &reason);
+            }
+        }
+        for (name, value) in [
+            ("alerting.group_interval", self.alerting.group_interval),
+            ("alerting.resolve_after", self.alerting.resolve_after),
+            ("alerting.repeat_interval", self.alerting.repeat_interval),
+        ] {
+            if value.is_zero() {
+                return fail(name.into(), "must be greater than zero");
+            }
+        }
         Ok(())
+    }
+
+    /// Alerting as the notify layer takes it.
+    pub fn alerting(&self) -> AlertingConfig {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        AlertingConfig {
+            routes: self.routes.clone(),
+            default_route: self.default_route.clone(),
+            severity: self.severity.clone(),
+            tag_rules: self.job_tags.clone(),
+            noise: NoiseConfig {
+                group_interval_ms: ms(self.alerting.group_interval),
+                repeat_interval_ms: ms(self.alerting.repeat_interval),
+                resolve_after_ms: ms(self.alerting.resolve_after),
+            },
+        }
     }
 
     /// What every template gets besides the event: labels and the public URL.

@@ -142,6 +142,7 @@ mod tests {
             body: body.into(),
             text: body.into(),
             severity: Severity::Critical,
+            recipients: Default::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::{DingTalkConfig, payload};
 use crate::channels::robot::{self, Platform};
-use crate::channels::{Message, SendError};
+use crate::channels::{Message, SendError, merged};
 
 /// How DingTalk answers: `{"errcode": 0, "errmsg": "ok"}`.
 const DINGTALK: Platform = Platform {
@@ -66,7 +66,8 @@ impl DingTalkChannel {
     /// channel and carries the HTTP status, or DingTalk's `errcode` and `errmsg` (with a hint
     /// for known codes), or the transport failure (timeout, connection refused).
     pub async fn send_message(&self, message: &Message) -> Result<(), SendError> {
-        let body = payload::payload(message, &self.config.at_mobiles, self.config.at_all);
+        let mobiles = merged(&self.config.at_mobiles, &message.recipients.mobiles);
+        let body = payload::payload(message, &mobiles, self.config.at_all);
         let url = self.url(chrono::Utc::now().timestamp_millis());
         DINGTALK
             .post(&self.http, url, &body, self.config.timeout)

@@ -27,7 +27,10 @@ pub fn build_email(config: &EmailConfig, message: &Message) -> Result<lettre::Me
         .subject(one_line(&message.title))
         .message_id(Some(message_id))
         .user_agent(concat!("StreamWarden/", env!("CARGO_PKG_VERSION")).to_string());
-    for (i, address) in config.to.iter().enumerate() {
+    for (i, address) in crate::channels::merged(&config.to, &message.recipients.emails)
+        .iter()
+        .enumerate()
+    {
         let address = check_address(address).map_err(|e| format!("to[{i}]: {e}"))?;
         builder = builder.to(Mailbox::new(None, address));
     }
@@ -62,6 +65,7 @@ mod tests {
             body: "<p>Job <b>orders-etl</b> failed</p>".into(),
             text: "Job orders-etl failed".into(),
             severity: Severity::Critical,
+            recipients: Default::default(),
         }
     }
 

@@ -154,6 +154,7 @@ mod tests {
             body: body.into(),
             text: body.into(),
             severity,
+            recipients: Default::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::{LarkConfig, payload};
 use crate::channels::robot::{self, Platform};
-use crate::channels::{Message, SendError};
+use crate::channels::{Message, SendError, merged};
 use serde_json::Value;
 
 /// How a Feishu/Lark custom bot answers: `{"code": 0, "msg": "success", …}`.
@@ -57,7 +57,7 @@ impl LarkChannel {
         let body = payload::payload(
             message,
             self.config.at_all,
-            &self.config.at_user_ids,
+            &merged(&self.config.at_user_ids, &message.recipients.user_ids),
             signature,
         );
         let url = self.config.webhook_url.clone();

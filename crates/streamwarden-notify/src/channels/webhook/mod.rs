@@ -6,5 +6,5 @@ mod payload;
 mod send;
 
 pub use config::{WebhookConfig, WebhookMethod};
-pub use payload::default_payload;
+pub use payload::{default_payload, notification_payload};
 pub use send::{WebhookChannel, signature};

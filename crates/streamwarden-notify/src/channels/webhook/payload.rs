@@ -4,6 +4,8 @@
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Value, json};
 use streamwarden_core::Event;
+use streamwarden_core::noise::Notice;
+use streamwarden_core::notification::Outgoing;
 
 /// Epoch ms as UTC RFC 3339 with milliseconds (`2026-11-21T08:43:00.123Z`); `null` when absent
 /// or out of range.
@@ -55,6 +57,47 @@ pub fn default_payload(event: &Event) -> Value {
         );
     }
     payload
+}
+
+/// The payload of a notification: for an alert, a repeat or a resolution, the default payload
+/// of its event with `notice` (`alert`, `repeat`, `resolved`), `alert_id` and `route` added;
+/// for a group (only when its route groups webhooks), `{version, notice: "group", group, route,
+/// count, events: [payload + resolved]}`.
+pub fn notification_payload(outgoing: &Outgoing) -> Value {
+    let n = &outgoing.notification;
+    match &n.notice {
+        Notice::Group { group, .. } => json!({
+            "version": "1",
+            "notice": "group",
+            "group": group,
+            "route": n.route,
+            "count": outgoing.events.len(),
+            "events": outgoing.events.iter().map(|(event, resolved)| {
+                let mut payload = default_payload(event);
+                payload["resolved"] = Value::Bool(*resolved);
+                payload
+            }).collect::<Vec<_>>(),
+        }),
+        Notice::Alert { alert_id, .. }
+        | Notice::Repeat { alert_id, .. }
+        | Notice::Resolved { alert_id, .. } => {
+            let mut payload = outgoing.events.first().map_or_else(
+                || json!({ "version": "1" }),
+                |(event, _)| default_payload(event),
+            );
+            let notice = match &n.notice {
+                Notice::Repeat { .. } => "repeat",
+                Notice::Resolved { .. } => "resolved",
+                _ => "alert",
+            };
+            payload["notice"] = Value::String(notice.into());
+            payload["route"] = Value::String(n.route.clone());
+            if !alert_id.is_empty() {
+                payload["alert_id"] = Value::String(alert_id.clone());
+            }
+            payload
+        }
+    }
 }
 
 #[cfg(test)]

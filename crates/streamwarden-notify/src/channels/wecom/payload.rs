@@ -105,6 +105,7 @@ mod tests {
             body: body.into(),
             text: body.into(),
             severity: Severity::Major,
+            recipients: Default::default(),
         }
     }
 

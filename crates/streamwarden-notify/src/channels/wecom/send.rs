@@ -2,7 +2,7 @@
 
 use super::{WeComConfig, payload};
 use crate::channels::robot::{self, Platform};
-use crate::channels::{Message, SendError};
+use crate::channels::{Message, SendError, merged};
 use serde_json::Value;
 
 /// How WeCom answers: `{"errcode": 0, "errmsg": "ok"}` (with HTTP 200 for errors too).
@@ -51,11 +51,13 @@ impl WeComChannel {
     /// `errcode` and `errmsg`, or the transport failure. When the markdown message went through
     /// but the mention did not, the error says so (a retry then repeats the markdown message).
     pub async fn send_message(&self, message: &Message) -> Result<(), SendError> {
-        let markdown = payload::markdown(message, &self.config.mentioned_userids);
+        let userids = merged(&self.config.mentioned_userids, &message.recipients.user_ids);
+        let mobiles = merged(&self.config.mentioned_mobiles, &message.recipients.mobiles);
+        let markdown = payload::markdown(message, &userids);
         self.post(&markdown)
             .await
             .map_err(|why| SendError(format!("{}: {why}", self.what())))?;
-        if let Some(text) = payload::mention_text(message, &self.config.mentioned_mobiles) {
+        if let Some(text) = payload::mention_text(message, &mobiles) {
             self.post(&text).await.map_err(|why| {
                 SendError(format!(
                     "{}: markdown message delivered, but the text message mentioning \
