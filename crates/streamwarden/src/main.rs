@@ -39,6 +39,12 @@ enum Command {
     Events(cli::events::EventsArgs),
     /// Manage alert channels: list, show, create, test, kinds.
     Channels(cli::channels::ChannelsArgs),
+    /// The alert history (filters), or `alerts ack ID`.
+    Alerts(cli::alerts::AlertsArgs),
+    /// Silences: list, add, expire.
+    Silences(cli::alerts::SilencesArgs),
+    /// Routes and subscriptions: list, create, delete, subscribe.
+    Routes(cli::alerts::RoutesArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -72,6 +78,9 @@ fn main() -> ExitCode {
             Command::Jobs(args) => cli::jobs::run(args).await,
             Command::Events(args) => cli::events::run(args).await,
             Command::Channels(args) => cli::channels::run(args).await,
+            Command::Alerts(args) => cli::alerts::run(args).await,
+            Command::Silences(args) => cli::alerts::silences(args).await,
+            Command::Routes(args) => cli::alerts::routes(args).await,
         }
     });
     match result {

@@ -21,17 +21,18 @@ fn about(receiver: &WebhookReceiver, name: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn post(warden: &Warden, path: &str, body: Value) -> Value {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", warden.api))
-        .json(&body)
-        .send()
-        .await
+fn cli(warden: &Warden, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
+        .args(args)
+        .args(["--server", &warden.api])
+        .output()
         .unwrap();
-    let status = response.status().as_u16();
-    let answer: Value = response.json().await.unwrap_or_default();
-    assert!(status < 300, "POST {path}: {status} {answer}");
-    answer
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test]
@@ -76,12 +77,28 @@ channels = ["team-b"]
         b = b.url(),
     ))
     .await;
-    let silence = post(
+    let added = cli(
         &warden,
-        "/api/v1/silences",
-        json!({"matchers": {"jobs": [job_c]}, "duration": "1h", "author": "alice", "comment": "upgrading"}),
-    )
-    .await;
+        &[
+            "silences",
+            "add",
+            "--job",
+            &job_c,
+            "--duration",
+            "1h",
+            "--comment",
+            "upgrading",
+            "--author",
+            "alice",
+        ],
+    );
+    let silence_id = added.split_whitespace().nth(1).unwrap().to_string();
+    assert!(cli(&warden, &["silences", "list"]).contains(&silence_id));
+    let routes = cli(&warden, &["routes", "list"]);
+    assert!(
+        routes.contains(&job_a) && routes.contains("team-b"),
+        "{routes}"
+    );
     for name in [&job_a, &job_b, &job_c] {
         submit_demo(
             &flink_url(),
@@ -104,7 +121,9 @@ channels = ["team-b"]
         alerts.as_array()?.first().cloned()
     })
     .await;
-    assert_eq!(muted["silenced_by"], silence["id"]);
+    assert_eq!(muted["silenced_by"], silence_id.as_str());
+    let listed = cli(&warden, &["alerts", "--job", &job_c, "--state", "silenced"]);
+    assert!(listed.contains("silenced"), "{listed}");
     assert_eq!(muted["deliveries"], json!([]), "nothing sent for it");
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(about(&b, &job_a).is_empty(), "job a only at receiver a");
@@ -299,14 +318,10 @@ url = "{hook}"
     assert_eq!(repeat.json().unwrap()["notice"], "repeat");
     let gap = repeat.at_ms - first.at_ms;
     assert!((5_500..9_000).contains(&gap), "repeated after {gap} ms");
-    // Acknowledged: no more repeats.
+    // Acknowledged (with the CLI): no more repeats.
     let alert_id = first_body["alert_id"].as_str().unwrap().to_string();
-    post(
-        &warden,
-        &format!("/api/v1/alerts/{alert_id}/ack"),
-        json!({"by": "alice"}),
-    )
-    .await;
+    let acked = cli(&warden, &["alerts", "ack", &alert_id, "--by", "alice"]);
+    assert!(acked.contains("acknowledged by alice"), "{acked}");
     tokio::time::sleep(Duration::from_secs(9)).await;
     assert_eq!(hook.requests().len(), 2, "acknowledged: the repeats stop");
 }

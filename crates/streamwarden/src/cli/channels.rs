@@ -1,6 +1,6 @@
 //! `streamwarden channels list|show|create|test`: manage alert channels through the API.
 
-use super::{ServerArgs, call, get, table};
+use super::{ServerArgs, call, get, table, text};
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -128,12 +128,6 @@ pub async fn run(args: ChannelsArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn text(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), String::from)
 }
 
 /// Reads a channel file: the kind's fields, and an optional `templates` table split off.

@@ -1,6 +1,7 @@
-//! The client commands (`jobs`, `events`, `channels`): call the API of a running StreamWarden
+//! The client commands (`jobs`, `events`, `channels`, `alerts`, `silences`, `routes`): call the API of a running StreamWarden
 //! and print tables.
 
+pub mod alerts;
 pub mod channels;
 pub mod events;
 pub mod jobs;
@@ -76,6 +77,15 @@ async fn call(
         anyhow::bail!("{method} {url}: HTTP {}: {message}", status.as_u16());
     }
     Ok(answer)
+}
+
+/// A JSON value for a table cell: strings as they are, `-` for null.
+fn text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        other => other.to_string(),
+    }
 }
 
 /// Epoch ms as a short UTC time, or `-`.
