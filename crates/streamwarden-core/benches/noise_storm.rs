@@ -96,7 +96,10 @@ fn main() {
         println!("  {channel:<5} {n}");
     }
     let grouped = storm(true);
-    println!("same storm, the webhook's route grouping webhooks: hook {}", grouped["hook"]);
+    println!(
+        "same storm, the webhook's route grouping webhooks: hook {}",
+        grouped["hook"]
+    );
 
     // One isolated alert into a fresh state: routing + targets + noise decision.
     let routing = routing(false);
@@ -114,6 +117,12 @@ fn main() {
         assert_eq!(decisions.sends.len(), 2);
     }
     samples.sort_unstable();
-    let p = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)] as f64 / 1000.0;
-    println!("routing + noise control for one isolated alert: p50 {:.1} µs, p99 {:.1} µs", p(0.5), p(0.99));
+    let p = |q: f64| {
+        samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)] as f64 / 1000.0
+    };
+    println!(
+        "routing + noise control for one isolated alert: p50 {:.1} µs, p99 {:.1} µs",
+        p(0.5),
+        p(0.99)
+    );
 }
