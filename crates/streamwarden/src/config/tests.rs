@@ -181,3 +181,102 @@ fn an_unknown_environment_variable_is_rejected() {
         Ok(())
     });
 }
+
+#[test]
+fn routes_severity_tags_and_timing_are_read_and_checked() {
+    Jail::expect_with(|jail| {
+        let config = load_in(
+            jail,
+            Some(
+                r#"
+                [alerting]
+                group_interval = "30s"
+                repeat_interval = "2h"
+                [severity]
+                job_restarted = "minor"
+                CANCELED = "warning"
+                [[channels]]
+                name = "ops"
+                kind = "webhook"
+                url = "http://hooks.example.com/flink"
+                [[routes]]
+                name = "orders"
+                jobs = ["orders-*"]
+                kinds = ["job_state_changed"]
+                min_severity = "major"
+                channels = ["ops"]
+                continue = true
+                recipients = { mobiles = ["13800000000"] }
+                [default_route]
+                name = "rest"
+                channels = ["ops"]
+                [[job_tags]]
+                jobs = ["orders-*"]
+                tags = ["team-a"]
+                "#,
+            ),
+        )?;
+        let alerting = config.alerting();
+        assert_eq!(alerting.noise.group_interval_ms, 30_000);
+        assert_eq!(alerting.noise.repeat_interval_ms, 7_200_000);
+        assert_eq!(alerting.noise.resolve_after_ms, 60_000, "default kept");
+        assert_eq!(alerting.routes[0].name, "orders");
+        assert!(alerting.routes[0].continue_matching);
+        assert_eq!(alerting.default_route.map(|r| r.name), Some("rest".into()));
+        assert_eq!(alerting.tag_rules[0].tags, ["team-a"]);
+        assert_eq!(alerting.severity.len(), 2);
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_routes_are_rejected_with_key_and_reason() {
+    let channel = "[[channels]]\nname = \"ops\"\nkind = \"webhook\"\nurl = \"http://x\"\n";
+    let cases = [
+        (
+            format!("{channel}[[routes]]\nname = \"r\"\nchannels = [\"pager\"]\n"),
+            "routes[0].channels[0]: no channel named \"pager\"",
+        ),
+        (
+            format!("{channel}[[routes]]\nname = \"r\"\nchannels = []\n"),
+            "routes[0].channels: give at least one channel",
+        ),
+        (
+            format!(
+                "{channel}[[routes]]\nname = \"r\"\nchannels = [\"ops\"]\n[[routes]]\nname = \"r\"\nchannels = [\"ops\"]\n"
+            ),
+            "routes[1].name: duplicate route \"r\"",
+        ),
+        (
+            format!("{channel}[[routes]]\nname = \"r\"\nchannels = [\"ops\"]\njobs = [\"re:(\"]\n"),
+            "invalid regex",
+        ),
+        (
+            format!("{channel}[[routes]]\nname = \"r\"\nchannels = [\"ops\"]\ncolour = 1\n"),
+            "colour",
+        ),
+        (
+            "[severity]\njob_exploded = \"minor\"\n".to_string(),
+            "severity: \"job_exploded\" is neither",
+        ),
+        (
+            "[severity]\nFAILED = \"apocalyptic\"\n".to_string(),
+            "apocalyptic",
+        ),
+        (
+            "[alerting]\ngroup_interval = \"0s\"\n".to_string(),
+            "alerting.group_interval: must be greater than zero",
+        ),
+        (
+            format!("{channel}[default_route]\nname = \"d\"\nchannels = [\"nope\"]\n"),
+            "default_route.channels[0]",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let e = error_of(&toml);
+        assert!(
+            e.contains(expected),
+            "{toml:?} gave {e:?}, expected it to mention {expected:?}"
+        );
+    }
+}
