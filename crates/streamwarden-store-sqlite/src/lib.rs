@@ -2,6 +2,7 @@
 //! committed outbox row survives a crash; migrations embedded and applied at open.
 
 mod alerting;
+mod apps;
 mod rows;
 
 use async_trait::async_trait;
@@ -15,9 +16,9 @@ use streamwarden_core::noise::{Alert, Group};
 use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
-    AlertFilter, AlertRecord, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
-    DeliveryFilter, DeliveryStatus, EventFilter, JobRow, Store, StoreError, StoreResult,
-    StoredChannel, StoredRoute, StoredSilence,
+    AlertFilter, AlertRecord, AlertingChanges, AppFilter, AppVersion, Application, AttemptOutcome,
+    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, Run, RunStatus,
+    Store, StoreError, StoreResult, StoredChannel, StoredRoute, StoredSilence, StoredSnapshot,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -388,6 +389,54 @@ impl Store for SqliteStore {
 
     async fn delete_route(&self, name: &str) -> StoreResult<()> {
         alerting::delete_route(&self.pool, name).await
+    }
+
+    async fn add_version(
+        &self,
+        app: &Application,
+        version: &AppVersion,
+    ) -> StoreResult<Application> {
+        apps::add_version(&self.pool, app, version).await
+    }
+
+    async fn get_app(&self, id: &str) -> StoreResult<Option<Application>> {
+        apps::get_app(&self.pool, id).await
+    }
+
+    async fn find_app(&self, project: &str, name: &str) -> StoreResult<Option<Application>> {
+        apps::find_app(&self.pool, project, name).await
+    }
+
+    async fn list_apps(&self, filter: &AppFilter) -> StoreResult<Vec<Application>> {
+        apps::list_apps(&self.pool, filter).await
+    }
+
+    async fn update_app(&self, app: &Application) -> StoreResult<()> {
+        apps::update_app(&self.pool, app).await
+    }
+
+    async fn list_versions(&self, app_id: &str) -> StoreResult<Vec<AppVersion>> {
+        apps::list_versions(&self.pool, app_id).await
+    }
+
+    async fn put_run(&self, run: &Run) -> StoreResult<()> {
+        apps::put_run(&self.pool, run).await
+    }
+
+    async fn list_runs(&self, app_id: &str, limit: u32) -> StoreResult<Vec<Run>> {
+        apps::list_runs(&self.pool, app_id, limit).await
+    }
+
+    async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>> {
+        apps::runs_with_status(&self.pool, statuses).await
+    }
+
+    async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> StoreResult<()> {
+        apps::put_snapshot(&self.pool, snapshot).await
+    }
+
+    async fn list_snapshots(&self, app_id: &str) -> StoreResult<Vec<StoredSnapshot>> {
+        apps::list_snapshots(&self.pool, app_id).await
     }
 
     async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>> {

@@ -2,7 +2,10 @@
 //!
 //! Each story uses its own cluster name, so they can share one database.
 
-use crate::{AlertFilter, AlertRecord, AlertStatus, StoredRoute, StoredSilence};
+use crate::{
+    AlertFilter, AlertRecord, AlertStatus, AppFilter, AppVersion, Application, Run, RunStatus,
+    StoredRoute, StoredSilence, StoredSnapshot,
+};
 use crate::{
     AlertingChanges, AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewNotification,
     Store, StoreError, StoredChannel,
@@ -28,6 +31,7 @@ pub async fn run(store: &dyn Store) {
     channels_are_created_replaced_and_deleted(store).await;
     alerts_groups_and_notifications_round_trip(store).await;
     silences_and_routes_are_kept(store).await;
+    applications_versions_runs_and_snapshots(store).await;
 }
 
 fn job(jid: &str, name: &str, state: JobState) -> JobSnapshot {
@@ -835,4 +839,160 @@ async fn silences_and_routes_are_kept(store: &dyn Store) {
         store.delete_route("story-a").await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
+    let app = Application {
+        id: "story-app-1".into(),
+        project: "story".into(),
+        name: "orders".into(),
+        job_type: "flink.jar".into(),
+        description: "first".into(),
+        tags: vec!["team-a".into()],
+        enabled: true,
+        cluster: "local".into(),
+        pinned_savepoint: None,
+        created_ms: 10,
+        updated_ms: 10,
+    };
+    let version = |v: &str, at: i64| AppVersion {
+        app_id: String::new(),
+        version: v.into(),
+        spec: serde_json::json!({"parallelism": 2, "args": ["--x", "ünï"]}),
+        meta: serde_json::json!({"projectName": "story", "jobName": "orders"}),
+        warnings: vec![serde_json::json!({"path": "jobConfig.x", "message": "unknown key"})],
+        package: format!("/packages/story/orders/{v}.zip"),
+        source: "upload".into(),
+        created_by: "alice".into(),
+        created_ms: at,
+    };
+    let stored = store
+        .add_version(&app, &version("v00001", 10))
+        .await
+        .expect("first upload");
+    assert_eq!(stored.id, "story-app-1");
+    // A second upload of the same project/name keeps the application's id, flag and cluster.
+    let again = Application {
+        id: "ignored-new-id".into(),
+        description: "second".into(),
+        enabled: true,
+        cluster: "other".into(),
+        updated_ms: 20,
+        ..app.clone()
+    };
+    let stored = store
+        .add_version(&again, &version("v00002", 20))
+        .await
+        .expect("second upload");
+    assert_eq!(
+        (
+            stored.id.as_str(),
+            stored.cluster.as_str(),
+            stored.description.as_str()
+        ),
+        ("story-app-1", "local", "second")
+    );
+    assert!(
+        store
+            .add_version(&app, &version("v00002", 30))
+            .await
+            .is_err(),
+        "versions are immutable"
+    );
+    let versions = store.list_versions("story-app-1").await.expect("versions");
+    let names: Vec<_> = versions.iter().map(|v| v.version.as_str()).collect();
+    assert_eq!(names, ["v00001", "v00002"]);
+    assert_eq!(versions[0].spec["args"][1], "ünï", "lossless");
+    assert_eq!(versions[0].app_id, "story-app-1");
+
+    let mut disabled = stored.clone();
+    disabled.enabled = false;
+    disabled.tags = vec!["team-b".into(), "eu".into()];
+    disabled.pinned_savepoint = Some("file:///sp/1".into());
+    store.update_app(&disabled).await.expect("update");
+    assert_eq!(
+        store.get_app("story-app-1").await.expect("get"),
+        Some(disabled.clone())
+    );
+    assert_eq!(
+        store.find_app("story", "orders").await.expect("find"),
+        Some(disabled)
+    );
+    let by_tag = AppFilter {
+        tag: Some("eu".into()),
+        ..AppFilter::default()
+    };
+    assert_eq!(store.list_apps(&by_tag).await.expect("list").len(), 1);
+    let other_tag = AppFilter {
+        tag: Some("team-a".into()),
+        project: Some("story".into()),
+        ..AppFilter::default()
+    };
+    assert!(store.list_apps(&other_tag).await.expect("list").is_empty());
+
+    let mut run = Run {
+        id: "story-run-1".into(),
+        app_id: "story-app-1".into(),
+        version: "v00002".into(),
+        cluster: "local".into(),
+        jid: None,
+        status: RunStatus::Starting,
+        restore_path: Some("file:///sp/1".into()),
+        started_by: "alice".into(),
+        started_ms: 100,
+        ended_ms: None,
+        stop_requested_by: None,
+        savepoint_path: None,
+        message: None,
+    };
+    store.put_run(&run).await.expect("run");
+    run.jid = Some("abc".into());
+    run.status = RunStatus::Stopping;
+    run.stop_requested_by = Some("bob".into());
+    store.put_run(&run).await.expect("run update");
+    assert_eq!(
+        store.list_runs("story-app-1", 10).await.expect("runs"),
+        vec![run.clone()]
+    );
+    let stopping = store
+        .runs_with_status(&[RunStatus::Stopping])
+        .await
+        .expect("by status");
+    assert!(stopping.iter().any(|r| r.id == "story-run-1"));
+    assert!(
+        store
+            .runs_with_status(&[RunStatus::Running])
+            .await
+            .expect("by status")
+            .iter()
+            .all(|r| r.id != "story-run-1")
+    );
+
+    let snapshot = |path: &str, at: i64| StoredSnapshot {
+        app_id: "story-app-1".into(),
+        path: path.into(),
+        kind: "savepoint".into(),
+        completed_ms: at,
+        run_id: Some("story-run-1".into()),
+    };
+    store
+        .put_snapshot(&snapshot("file:///sp/old", 1))
+        .await
+        .expect("snapshot");
+    store
+        .put_snapshot(&snapshot("file:///sp/new", 2))
+        .await
+        .expect("snapshot");
+    store
+        .put_snapshot(&snapshot("file:///sp/new", 2))
+        .await
+        .expect("again: kept once");
+    let paths: Vec<_> = store
+        .list_snapshots("story-app-1")
+        .await
+        .expect("snapshots")
+        .into_iter()
+        .map(|s| s.path)
+        .collect();
+    assert_eq!(paths, ["file:///sp/new", "file:///sp/old"]);
 }

@@ -4,9 +4,11 @@
 //! The trait speaks the domain's types (`streamwarden-core`); SQL dialects stay inside each
 //! backend. Times are epoch milliseconds (`*_ms`).
 
+mod apps;
 pub mod conformance;
 mod model;
 
+pub use apps::{AppFilter, AppVersion, Application, Run, RunStatus, StoredSnapshot};
 pub use model::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
     DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
@@ -118,6 +120,46 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deliveries, newest first, filtered.
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>>;
+
+    /// Stores a new version of an application, creating the application (by project and name)
+    /// if it is new, in one transaction; `app` is the application as it should be (an existing
+    /// one keeps its id, creation time, enabled flag, cluster and pin). Returns the application
+    /// as stored. A version that exists already is an error.
+    async fn add_version(
+        &self,
+        app: &Application,
+        version: &AppVersion,
+    ) -> StoreResult<Application>;
+
+    /// The application with this id.
+    async fn get_app(&self, id: &str) -> StoreResult<Option<Application>>;
+
+    /// The application of this project and name.
+    async fn find_app(&self, project: &str, name: &str) -> StoreResult<Option<Application>>;
+
+    /// Applications, by project then name.
+    async fn list_apps(&self, filter: &AppFilter) -> StoreResult<Vec<Application>>;
+
+    /// Updates an application's description, tags, enabled flag, cluster and pin.
+    async fn update_app(&self, app: &Application) -> StoreResult<()>;
+
+    /// An application's versions, oldest first.
+    async fn list_versions(&self, app_id: &str) -> StoreResult<Vec<AppVersion>>;
+
+    /// Creates or replaces a run (by id).
+    async fn put_run(&self, run: &Run) -> StoreResult<()>;
+
+    /// An application's runs, newest first.
+    async fn list_runs(&self, app_id: &str, limit: u32) -> StoreResult<Vec<Run>>;
+
+    /// Runs in one of `statuses` (for reconciliation and the watcher), oldest first.
+    async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>>;
+
+    /// Records a snapshot (by application and path; recording it again keeps one row).
+    async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> StoreResult<()>;
+
+    /// An application's snapshots, newest first.
+    async fn list_snapshots(&self, app_id: &str) -> StoreResult<Vec<StoredSnapshot>>;
 
     /// Channels created through the API, by name.
     async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>>;
