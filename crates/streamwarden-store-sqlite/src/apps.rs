@@ -255,18 +255,22 @@ pub(crate) async fn runs_with_status(
     pool: &SqlitePool,
     statuses: &[RunStatus],
 ) -> StoreResult<Vec<Run>> {
-    let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    let runs = sqlx::query("SELECT * FROM runs ORDER BY started_ms, id")
-        .fetch_all(pool)
-        .await
-        .map_err(backend)?
+    // ",starting,stopping," — a status matches when ",<status>," is in it.
+    let wanted: String = statuses
         .iter()
-        .map(run_from_row)
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(runs
-        .into_iter()
-        .filter(|r| names.contains(&r.status.as_str()))
-        .collect())
+        .map(|s| format!(",{}", s.as_str()))
+        .collect::<String>()
+        + ",";
+    sqlx::query(
+        "SELECT * FROM runs WHERE instr(?, ',' || status || ',') > 0 ORDER BY started_ms, id",
+    )
+    .bind(wanted)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?
+    .iter()
+    .map(run_from_row)
+    .collect()
 }
 
 pub(crate) async fn put_snapshot(pool: &SqlitePool, snapshot: &StoredSnapshot) -> StoreResult<()> {

@@ -16,7 +16,7 @@ use streamwarden_core::{
 };
 use streamwarden_notify::Waker;
 use streamwarden_notify::alerting::AlertingManager;
-use streamwarden_store::{AlertingChanges, NewNotification, Store};
+use streamwarden_store::{AlertingChanges, NewNotification, RunStatus, Store};
 use tokio::time::MissedTickBehavior;
 
 /// Lines of the stack trace kept in an event.
@@ -122,9 +122,10 @@ impl ClusterWatcher {
                 error: error.to_string(),
             },
             Ok(jobs) => {
+                let stopping = self.stops_requested().await;
                 let mut observed: Vec<ObservedJob> = jobs
                     .into_iter()
-                    .filter_map(|j| self.to_observed(j))
+                    .filter_map(|j| self.to_observed(j, &stopping))
                     .collect();
                 self.read_restarts(view, &mut observed, restarts_checked)
                     .await;
@@ -240,7 +241,26 @@ impl ClusterWatcher {
         }
     }
 
-    fn to_observed(&self, job: JobOverview) -> Option<ObservedJob> {
+    /// Jobs of this cluster StreamWarden was asked to stop: job id → who asked.
+    async fn stops_requested(&self) -> HashMap<String, String> {
+        match self.store.runs_with_status(&[RunStatus::Stopping]).await {
+            Ok(runs) => runs
+                .into_iter()
+                .filter(|r| r.cluster == self.client.cluster())
+                .filter_map(|r| Some((r.jid?, r.stop_requested_by.unwrap_or_default())))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(cluster = self.client.cluster(), %error, "reading requested stops failed");
+                HashMap::new()
+            }
+        }
+    }
+
+    fn to_observed(
+        &self,
+        job: JobOverview,
+        stopping: &HashMap<String, String>,
+    ) -> Option<ObservedJob> {
         let Some(state) = JobState::parse(&job.state) else {
             tracing::warn!(
                 cluster = self.client.cluster(),
@@ -252,6 +272,7 @@ impl ClusterWatcher {
         };
         Some(ObservedJob {
             url: self.client.job_web_url(&job.jid),
+            stop_requested_by: stopping.get(&job.jid).cloned(),
             jid: job.jid,
             name: job.name,
             state,

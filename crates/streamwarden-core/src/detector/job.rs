@@ -147,13 +147,23 @@ pub(super) fn diff(
 
     let state_changed = prev.state != observed.state;
     if state_changed {
-        let (severity, notify) = transition_rule(Some(prev.state), observed.state);
+        let (mut severity, mut notify) = transition_rule(Some(prev.state), observed.state);
+        let mut summary = state_summary(view, observed, Some(prev.state));
+        if let Some(user) = &observed.stop_requested_by
+            && matches!(
+                observed.state,
+                JobState::Cancelling | JobState::Canceled | JobState::Finished
+            )
+        {
+            (severity, notify) = (Severity::Info, false);
+            summary.push_str(&format!(" (stopped by StreamWarden for {user})"));
+        }
         events.push(job_event(
             view,
             EventKind::JobStateChanged,
             severity,
             notify,
-            state_summary(view, observed, Some(prev.state)),
+            summary,
             occurred_at(observed, now_ms),
             now_ms,
             facts(observed, &snapshot, Some(prev.state), prev.restarts),

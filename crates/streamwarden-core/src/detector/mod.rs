@@ -117,6 +117,9 @@ pub struct ObservedJob {
     pub exception: Option<RootException>,
     /// Link to the job in Flink's web UI.
     pub url: String,
+    /// Who asked StreamWarden to stop this job: its CANCELED or FINISHED is then an operation,
+    /// recorded but not alerted as an incident.
+    pub stop_requested_by: Option<String>,
 }
 
 /// The result of one poll of a cluster.

@@ -26,6 +26,7 @@ fn observed(state: JobState) -> ObservedJob {
         restarts: None,
         exception: None,
         url: "http://flink/#/job/x".into(),
+        stop_requested_by: None,
     }
 }
 
@@ -542,4 +543,33 @@ fn a_quiet_poll_is_written_only_when_its_refresh_is_due() {
     );
     let with_job = run(&view, reachable(vec![observed(JobState::Running)]));
     assert!(with_job.needs_write(&view.health, 9_000, 10_000));
+}
+
+#[test]
+fn a_stop_streamwarden_performed_is_recorded_not_alerted() {
+    for state in [JobState::Cancelling, JobState::Canceled, JobState::Finished] {
+        let mut job = observed(state);
+        job.stop_requested_by = Some("alice".into());
+        let obs = run(
+            &view_with(vec![snapshot(JobState::Running)]),
+            reachable(vec![job]),
+        );
+        let e = &obs.events[0];
+        assert!(!e.notify, "{state}");
+        assert_eq!(e.severity, Severity::Info);
+        assert!(
+            e.summary.ends_with("(stopped by StreamWarden for alice)"),
+            "{}",
+            e.summary
+        );
+    }
+    // A failure during our stop is still an incident.
+    let mut job = observed(JobState::Failed);
+    job.stop_requested_by = Some("alice".into());
+    let obs = run(
+        &view_with(vec![snapshot(JobState::Running)]),
+        reachable(vec![job]),
+    );
+    assert!(obs.events[0].notify);
+    assert_eq!(obs.events[0].severity, Severity::Critical);
 }
