@@ -11,6 +11,7 @@ pub use error::ApiError;
 use axum::Router;
 use axum::routing::get;
 use std::sync::Arc;
+use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::Store;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub channels: Arc<ChannelManager>,
     /// Routes, subscriptions and silences.
     pub alerting: Arc<AlertingManager>,
+    /// Managed applications' lifecycle.
+    pub lifecycle: Arc<Lifecycle>,
 }
 
 /// The whole HTTP API:
@@ -38,6 +41,7 @@ pub fn router(
     store: Arc<dyn Store>,
     channels: Arc<ChannelManager>,
     alerting: Arc<AlertingManager>,
+    lifecycle: Arc<Lifecycle>,
 ) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -46,5 +50,9 @@ pub fn router(
             store,
             channels,
             alerting,
+            lifecycle,
         })
+        .layer(axum::extract::DefaultBodyLimit::max(
+            v1::apps::MAX_UPLOAD_BYTES,
+        ))
 }

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_core::routing::Route;
+use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::{AlertingConfig, AlertingManager};
 use streamwarden_notify::channels::configured::ChannelConfig;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
@@ -39,7 +40,18 @@ async fn serve() -> (tempfile::TempDir, String, Arc<AlertingManager>) {
             .await
             .expect("alerting"),
     );
-    let app = streamwarden_server::router(store, channels, alerting.clone());
+    let app = streamwarden_server::router(
+        store.clone(),
+        channels,
+        alerting.clone(),
+        Arc::new(Lifecycle::new(
+            store,
+            vec![],
+            dir.path().join("packages"),
+            None,
+            Default::default(),
+        )),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

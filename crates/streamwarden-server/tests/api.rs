@@ -3,6 +3,7 @@
 use serde_json::Value;
 use std::sync::Arc;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::{AlertingChanges, NewNotification, Store};
@@ -65,7 +66,18 @@ async fn serve() -> (tempfile::TempDir, String) {
     )
     .await
     .expect("alerting");
-    let app = streamwarden_server::router(store, channels, Arc::new(alerting));
+    let app = streamwarden_server::router(
+        store.clone(),
+        channels,
+        Arc::new(alerting),
+        Arc::new(Lifecycle::new(
+            store,
+            vec![],
+            dir.path().join("packages"),
+            None,
+            Default::default(),
+        )),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

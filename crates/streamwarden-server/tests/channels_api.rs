@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
+use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::configured::ChannelConfig;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
@@ -68,7 +69,18 @@ async fn serve() -> (tempfile::TempDir, String, reqwest::Client) {
     )
     .await
     .expect("alerting");
-    let app = streamwarden_server::router(store, channels, Arc::new(alerting));
+    let app = streamwarden_server::router(
+        store.clone(),
+        channels,
+        Arc::new(alerting),
+        Arc::new(Lifecycle::new(
+            store,
+            vec![],
+            dir.path().join("packages"),
+            None,
+            Default::default(),
+        )),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

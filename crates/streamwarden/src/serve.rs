@@ -7,11 +7,15 @@ use anyhow::Context;
 use flink_client::{ClientConfig, FlinkClient};
 use std::sync::Arc;
 use std::time::Duration;
+use streamwarden_lifecycle::{Lifecycle, Timeouts};
 use streamwarden_notify::Dispatcher;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
+
+/// Total timeout of one Flink REST call of a lifecycle operation (a jar upload).
+const LIFECYCLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How often the dispatcher re-reads the outbox without a wake-up.
 const DISPATCH_IDLE_POLL: Duration = Duration::from_secs(1);
@@ -81,13 +85,34 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::spawn(watcher.run());
     }
 
+    // Lifecycle calls upload jars and wait on savepoints: they get their own, longer timeout.
+    let lifecycle_clients = config
+        .clusters
+        .iter()
+        .map(|c| {
+            let timeouts = ClientConfig {
+                connect_timeout: config.watch.connect_timeout,
+                timeout: LIFECYCLE_REQUEST_TIMEOUT,
+            };
+            FlinkClient::new(&c.name, c.url.as_str(), &timeouts)
+                .with_context(|| format!("cluster {}", c.name))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let lifecycle = Arc::new(Lifecycle::new(
+        store.clone(),
+        lifecycle_clients,
+        config.packages_dir.clone(),
+        config.sql_runner.clone(),
+        Timeouts::default(),
+    ));
+
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     tracing::info!(listen = %config.listen, "API listening");
     axum::serve(
         listener,
-        streamwarden_server::router(store, channels, alerting),
+        streamwarden_server::router(store, channels, alerting, lifecycle),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

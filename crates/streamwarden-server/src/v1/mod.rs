@@ -15,12 +15,14 @@ const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
 mod alerting;
+pub(crate) mod apps;
 mod channels;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(channels::routes())
         .merge(alerting::routes())
+        .merge(apps::routes())
         .route("/clusters", get(clusters))
         .route("/jobs", get(jobs))
         .route("/events", get(events))

@@ -26,6 +26,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// SQLite database file (default `./streamwarden.db`).
     pub database: PathBuf,
+    /// Where uploaded application packages are kept (default `./streamwarden-packages`).
+    pub packages_dir: PathBuf,
+    /// The SQL runner jar that runs `flink.sql` applications (built by
+    /// `scripts/flink.sh sqlrunner`); without it SQL applications cannot start.
+    pub sql_runner: Option<PathBuf>,
     /// Log format: `text` (default) or `json`.
     pub log_format: LogFormat,
     /// How clusters are watched.
@@ -197,6 +202,8 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 9400)),
             database: PathBuf::from("./streamwarden.db"),
+            packages_dir: PathBuf::from("./streamwarden-packages"),
+            sql_runner: None,
             log_format: LogFormat::Text,
             watch: WatchConfig::default(),
             delivery: DeliveryConfig::default(),

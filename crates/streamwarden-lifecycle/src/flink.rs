@@ -1,0 +1,90 @@
+//! Waiting on Flink: job states and asynchronous savepoint operations.
+
+use crate::{OpError, Timeouts};
+use flink_client::{FlinkClient, TriggerId};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The job's state as soon as it is one of `wanted` or globally terminal; a timeout after
+/// `limit`.
+pub(crate) async fn wait_for_state(
+    client: &FlinkClient,
+    jid: &str,
+    wanted: &[&str],
+    limit: Duration,
+    poll: Duration,
+) -> Result<String, OpError> {
+    let deadline = Instant::now() + limit;
+    let mut last = String::from("unknown");
+    loop {
+        match client.job(jid).await {
+            Ok(job) => {
+                if wanted.contains(&job.state.as_str())
+                    || matches!(job.state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
+                {
+                    return Ok(job.state);
+                }
+                last = job.state;
+            }
+            // The job may not be known yet right after submission.
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(OpError::Flink(e.to_string())),
+        }
+        if Instant::now() >= deadline {
+            return Err(OpError::Timeout(format!(
+                "job {jid} did not reach {} within {} s (last state {last})",
+                wanted.join(" or "),
+                limit.as_secs()
+            )));
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// The root exception of a job as one line (`class: message`), when Flink has one.
+pub(crate) async fn root_cause(client: &FlinkClient, jid: &str) -> Option<String> {
+    let exceptions = client.job_exceptions(jid, 5).await.ok()?;
+    let root = exceptions.root_cause()?;
+    Some(if root.message.is_empty() {
+        root.name
+    } else {
+        format!("{}: {}", root.name, root.message)
+    })
+}
+
+/// The savepoint location of an asynchronous savepoint or stop operation, once completed.
+pub(crate) async fn wait_for_savepoint(
+    client: &FlinkClient,
+    jid: &str,
+    trigger: &TriggerId,
+    timeouts: &Timeouts,
+) -> Result<String, OpError> {
+    let deadline = Instant::now() + timeouts.stop;
+    loop {
+        let status = client
+            .savepoint_status(jid, trigger)
+            .await
+            .map_err(|e| OpError::Flink(e.to_string()))?;
+        if status.is_completed() {
+            let info = status.operation.unwrap_or_default();
+            if let Some(cause) = info.failure_cause {
+                return Err(OpError::Flink(format!(
+                    "savepoint of job {jid} failed: {}",
+                    cause.summary().unwrap_or("no reason given")
+                )));
+            }
+            return info.location.ok_or_else(|| {
+                OpError::Flink(format!(
+                    "savepoint of job {jid} completed without a location"
+                ))
+            });
+        }
+        if Instant::now() >= deadline {
+            return Err(OpError::Timeout(format!(
+                "savepoint of job {jid} did not complete within {} s",
+                timeouts.stop.as_secs()
+            )));
+        }
+        tokio::time::sleep(timeouts.poll).await;
+    }
+}
