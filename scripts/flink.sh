@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Local Apache Flink 2.3 clusters for StreamWarden's tests.
 #
-#   scripts/flink.sh install                     install Flink + build the demo job
+#   scripts/flink.sh install                     install Flink + build the demo job and SQL runner
 #   scripts/flink.sh start [--name N] [--port P] start (or find) instance N on REST port P
 #   scripts/flink.sh stop  [--name N]            stop instance N
 #   scripts/flink.sh submit [--port P] -- ARGS   run the demo job with ARGS, print job id
 #   scripts/flink.sh jar                         print the demo jar's path
+#   scripts/flink.sh sqlrunner                   build (if changed) the SQL runner jar, print its path
 #
 # Flink is installed without internet access to its own download site: the
 # PyPI wheels apache-flink (bin/, conf/) and apache-flink-libraries (lib/,
@@ -15,6 +16,7 @@
 #   wheels/                  the two wheels (downloaded with pip when absent)
 #   flink-2.3.0/             FLINK_HOME
 #   demo-job.jar(.sha256)    testing/demo-job/DemoJob.java, compiled
+#   sql-runner.jar(.sha256)  sql-runner/src/**/*.java, compiled (see sql-runner/README.md)
 #   instances/NAME/          per-instance conf/, log/, pid/, tmp/ and port
 #
 # Needs: bash, python3 with pip, a JDK 17 (java, javac, jar), curl (optional:
@@ -31,6 +33,9 @@ readonly DEMO_CLASS=io.streamwarden.demo.DemoJob
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
 readonly DEMO_SRC="$REPO_ROOT/testing/demo-job/DemoJob.java"
+readonly SQLRUNNER_JAR="$CACHE/sql-runner.jar"
+readonly SQLRUNNER_CLASS=io.streamwarden.sqlrunner.SqlRunner
+readonly SQLRUNNER_SRC="$REPO_ROOT/sql-runner/src"
 readonly START_TIMEOUT_S=120
 readonly STOP_TIMEOUT_S=60
 
@@ -42,7 +47,7 @@ log() { echo "flink.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -226,15 +231,58 @@ build_demo_jar_locked() {
     rm -rf "$tmp"
 }
 
+# Build the SQL runner jar unless the stored checksum matches the current
+# sources (every .java file under sql-runner/src, by relative path and content).
+build_sqlrunner_jar_locked() {
+    [[ -d $SQLRUNNER_SRC ]] || die "SQL runner source not found: $SQLRUNNER_SRC"
+    local sum sources=()
+    sum="$(cd "$SQLRUNNER_SRC" && find . -name '*.java' -type f -print0 | LC_ALL=C sort -z |
+        xargs -0 sha256sum | sha256sum | cut -d' ' -f1) flink-$FLINK_VERSION"
+    if [[ -f $SQLRUNNER_JAR && -f $SQLRUNNER_JAR.sha256 && $(cat "$SQLRUNNER_JAR.sha256") == "$sum" ]]; then
+        return
+    fi
+    require javac jar
+    mapfile -d '' sources < <(find "$SQLRUNNER_SRC" -name '*.java' -type f -print0)
+    [[ ${#sources[@]} -gt 0 ]] || die "no .java files under $SQLRUNNER_SRC"
+    log "building $SQLRUNNER_JAR"
+    local tmp
+    tmp=$(mktemp -d "$CACHE/sqlrunner-build.XXXXXX")
+    # Compiled against (not bundled with) Flink's lib/: the cluster provides those classes.
+    javac -nowarn -d "$tmp/classes" -cp "$FLINK_HOME_DIR/lib/*" "${sources[@]}" >&2 || {
+        rm -rf "$tmp"
+        die "compiling the SQL runner failed"
+    }
+    jar --create --file "$tmp/sql-runner.jar" --main-class "$SQLRUNNER_CLASS" -C "$tmp/classes" .
+    mv "$tmp/sql-runner.jar" "$SQLRUNNER_JAR"
+    echo "$sum" >"$SQLRUNNER_JAR.sha256"
+    rm -rf "$tmp"
+}
+
 install_all_locked() {
     install_flink_locked
     build_demo_jar_locked
 }
 
+install_with_sqlrunner_locked() {
+    install_all_locked
+    build_sqlrunner_jar_locked
+}
+
+sqlrunner_locked() {
+    install_flink_locked
+    build_sqlrunner_jar_locked
+}
+
 cmd_install() {
     [[ $# -eq 0 ]] || usage
-    with_install_lock install_all_locked
-    log "Flink $FLINK_VERSION in $FLINK_HOME_DIR, demo job in $DEMO_JAR"
+    with_install_lock install_with_sqlrunner_locked
+    log "Flink $FLINK_VERSION in $FLINK_HOME_DIR, demo job in $DEMO_JAR, SQL runner in $SQLRUNNER_JAR"
+}
+
+cmd_sqlrunner() {
+    [[ $# -eq 0 ]] || usage
+    with_install_lock sqlrunner_locked
+    echo "$SQLRUNNER_JAR"
 }
 
 cmd_jar() {
@@ -506,6 +554,7 @@ main() {
         stop) cmd_stop "$@" ;;
         submit) cmd_submit "$@" ;;
         jar) cmd_jar "$@" ;;
+        sqlrunner) cmd_sqlrunner "$@" ;;
         -h | --help | help) usage ;;
         *) usage ;;
     esac

@@ -19,6 +19,8 @@ echo "== installing Flink and the demo job"
 scripts/flink.sh install
 E2E_DEMO_JAR="$(scripts/flink.sh jar | tail -n 1)"
 export E2E_DEMO_JAR
+E2E_SQL_RUNNER="$(scripts/flink.sh sqlrunner | tail -n 1)"
+export E2E_SQL_RUNNER
 
 echo "== installing the SMTP test server's dependency (testing/smtp/server.py)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'

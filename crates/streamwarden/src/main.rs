@@ -45,6 +45,8 @@ enum Command {
     Silences(cli::alerts::SilencesArgs),
     /// Routes and subscriptions: list, create, delete, subscribe.
     Routes(cli::alerts::RoutesArgs),
+    /// Managed applications: upload, list, show, inspect, start, stop, savepoint, bulk, ….
+    Apps(cli::apps::AppsArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
             Command::Alerts(args) => cli::alerts::run(args).await,
             Command::Silences(args) => cli::alerts::silences(args).await,
             Command::Routes(args) => cli::alerts::routes(args).await,
+            Command::Apps(args) => cli::apps::run(args).await,
         }
     });
     match result {

@@ -2,6 +2,7 @@
 //! and print tables.
 
 pub mod alerts;
+pub mod apps;
 pub mod channels;
 pub mod events;
 pub mod jobs;
