@@ -49,54 +49,8 @@ fn alerting() -> Value {
 /// Seed 002 ("meta.json作业模版定义"): the flink.jar example, with its level annotations
 /// (`1`, `2[@IDC_…]`, `3[@IDC_…]`) and the comma after the last custom key removed; every
 /// key and value is as in the seed. It has no projectName: Streamis takes it from the upload.
-pub(crate) const SEED_002_JAR: &str = r#"{
-  "jobType": "flink.jar",
-  "jobName": "0725_1",
-  "tags": "test_0.2.5_jar_12",
-  "description": "测试普罗米修斯",
-  "jobContent": {
-    "main.class.jar": "demo-stream-app-0.1.3-SNAPSHOT.jar",
-    "main.class": "com.webank.wedatasphere.stream.apps.core.entrance.StreamAppEntrance",
-    "args": [
-      "--kafka.bootstrap.servers",
-      "10.108.192.49:9092,10.108.192.59:9092,10.108.192.75:9092",
-      "--user",
-      "hadoop",
-      "--kafka.topic",
-      "cfpd_rcs_ef_risk_bdap"
-    ],
-    "hdfs.jars": [],
-    "resources": []
-  },
-  "jobConfig": {
-  "wds.linkis.flink.resource": {
-    "wds.linkis.flink.app.parallelism":"1",
-    "wds.linkis.flink.jobmanager.memory":"1024",
-    "wds.linkis.flink.taskmanager.memory":"2048",
-    "wds.linkis.flink.taskmanager.numberOfTaskSlots":"2",
-    "wds.linkis.flink.taskmanager.cpus":"2",
-    "wds.linkis.rm.yarnqueue":"dws"
-  },
-  "wds.linkis.flink.custom": {
-        "classloader.resolve-order": "parent-first",
-    "demo.log.tps.rate": "600",
-    "security.kerberos.krb5-conf.path": "/appcom/config/keytab/krb5.conf",
-    "security.kerberos.login.contexts": "Client,KafkaClient",
-    "security.kerberos.login.keytab": "/appcom/Install/streamis/hadoop.keytab",
-    "security.kerberos.login.principal": "hadoop/inddev010004@WEBANK.COM",
-    "stream.log.filter.keywords": "INFO,ERROR",
-    "stream.log.filter.level-match.level": "INFO",
-    "env.java.opts": " -DjobName=0607_1"
-  },
-  "wds.linkis.flink.produce": {
-    "wds.linkis.flink.checkpoint.switch":"ON",
-    "wds.linkis.flink.alert.failure.user":"alexyang",
-    "wds.linkis.flink.app.fail-restart.switch":"OFF",
-    "wds.linkis.flink.app.start-auto-restore.switch":"OFF",
-    "linkis.ec.app.manage.mode": "detach"
-  }
-}
-}"#;
+pub(crate) const SEED_002_JAR: &str =
+    include_str!("../../tests/fixtures/streamis_seed_002_jar.json");
 
 #[test]
 fn seed_002_jar_example_maps_every_key() {

@@ -27,6 +27,15 @@ pub fn demo_jar() -> PathBuf {
     )
 }
 
+/// The SQL runner jar (`scripts/flink.sh sqlrunner`).
+pub fn sql_runner() -> PathBuf {
+    PathBuf::from(
+        std::env::var("E2E_SQL_RUNNER").expect(
+            "E2E_SQL_RUNNER is not set: run the tests with scripts/test.sh, which builds it",
+        ),
+    )
+}
+
 /// `scripts/flink.sh` of this repository.
 pub fn flink_script() -> PathBuf {
     PathBuf::from(concat!(

@@ -32,8 +32,9 @@ impl Warden {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:{port}\"\ndatabase = \"{}\"\n{extra}",
-                dir.join("streamwarden.db").display()
+                "listen = \"127.0.0.1:{port}\"\ndatabase = \"{}\"\npackages_dir = \"{}\"\n{extra}",
+                dir.join("streamwarden.db").display(),
+                dir.join("streamwarden-packages").display()
             ),
         )
         .unwrap();

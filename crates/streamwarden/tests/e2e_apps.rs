@@ -1,0 +1,468 @@
+//! End to end against a real Flink 2.3 cluster: managed applications uploaded as packages
+//! (built here: a jar job and a SQL job with the datagen and blackhole connectors), started,
+//! stopped with a savepoint and restored from it, restarted in bulk, refused when disabled or
+//! broken.
+#![allow(clippy::unwrap_used)] // test helpers panic with the failing call
+
+mod support;
+
+use serde_json::{Value, json};
+use std::io::Write;
+use std::time::Duration;
+use support::warden::Warden;
+use support::{demo_jar, flink, flink_url, job_state, sql_runner, unique, wait_for};
+
+/// A `file:` URI or path as a local path (Flink writes `file:/x`, configurations `file:///x`).
+fn local(uri: &str) -> String {
+    uri.trim_start_matches("file:")
+        .trim_start_matches("//")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A zip of `entries` (name, bytes).
+fn zip(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = zip::ZipWriter::new(&mut out);
+    for (name, bytes) in entries {
+        writer
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap();
+    out.into_inner()
+}
+
+fn jar_meta(project: &str, name: &str, tags: &str, savepoints: &str) -> Value {
+    json!({
+        "projectName": project,
+        "jobName": name,
+        "jobType": "flink.jar",
+        "tags": tags,
+        "description": "demo job",
+        "jobContent": {
+            "main.class.jar": "demo-job.jar",
+            "main.class": "io.streamwarden.demo.DemoJob",
+            "args": ["--mode", "steady", "--name", name]
+        },
+        "jobConfig": {
+            "wds.linkis.flink.resource": { "wds.linkis.flink.app.parallelism": "1" },
+            "wds.linkis.flink.custom": { "execution.checkpointing.savepoint-dir": savepoints },
+            "wds.linkis.flink.produce": {
+                "wds.linkis.flink.app.start-auto-restore.switch": "ON",
+                "wds.linkis.flink.alert.failure.user": "alice"
+            }
+        }
+    })
+}
+
+fn jar_package(meta: &Value) -> Vec<u8> {
+    zip(&[
+        ("meta.json", meta.to_string().into_bytes()),
+        ("demo-job.jar", std::fs::read(demo_jar()).unwrap()),
+    ])
+}
+
+struct Apps {
+    warden: Warden,
+    http: reqwest::Client,
+    savepoints: String,
+}
+
+impl Apps {
+    async fn start() -> Apps {
+        let warden = Warden::start(&format!(
+            "sql_runner = \"{}\"\n\n[[clusters]]\nname = \"e2e\"\nurl = \"{}\"\n",
+            sql_runner().display(),
+            flink_url()
+        ))
+        .await;
+        let savepoints = format!("file://{}", warden.dir.join("savepoints").display());
+        Apps {
+            warden,
+            http: reqwest::Client::new(),
+            savepoints,
+        }
+    }
+
+    async fn upload(&self, package: Vec<u8>) -> (u16, Value) {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(package).file_name("package.zip"),
+        );
+        let response = self
+            .http
+            .post(format!("{}/api/v1/apps/upload", self.warden.api))
+            .header("x-streamwarden-user", "alice")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or_default(),
+        )
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.warden.api))
+            .header("x-streamwarden-user", "alice")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or_default(),
+        )
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
+            .args(args)
+            .args(["--server", &self.warden.api])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_jar_application_stops_with_a_savepoint_and_starts_again_from_it() {
+    let apps = Apps::start().await;
+    let name = unique("e2e-app");
+    let package = apps.warden.dir.join("app.zip");
+    std::fs::write(
+        &package,
+        jar_package(&jar_meta("e2e", &name, "e2e", &apps.savepoints)),
+    )
+    .unwrap();
+    let uploaded = apps.cli(&["apps", "upload", package.to_str().unwrap()]);
+    assert!(
+        uploaded.contains(&format!("uploaded e2e {name} as v00001")),
+        "{uploaded}"
+    );
+    let id = uploaded
+        .split("application ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches(')')
+        .to_string();
+
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let first = run["jid"].as_str().unwrap().to_string();
+    assert_eq!(job_state(&flink_url(), &first).await, "RUNNING");
+    assert_eq!(
+        run["restore_path"],
+        Value::Null,
+        "nothing to restore from yet"
+    );
+    let (status, body) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 409, "one run at a time: {body}");
+
+    let (status, stopped) = apps
+        .post(
+            &format!("/api/v1/apps/{id}/stop"),
+            json!({"savepoint": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{stopped}");
+    let savepoint = stopped["savepoint_path"].as_str().unwrap().to_string();
+    assert!(
+        local(&savepoint).starts_with(&local(&apps.savepoints)),
+        "{savepoint}"
+    );
+    let on_disk = std::path::PathBuf::from(local(&savepoint)).join("_metadata");
+    assert!(on_disk.exists(), "{} exists", on_disk.display());
+    assert_eq!(job_state(&flink_url(), &first).await, "FINISHED");
+
+    let checks = apps.warden.get(&format!("/api/v1/apps/{id}/inspect")).await;
+    assert_eq!(checks["checks"][0]["check"], "snapshot", "{checks}");
+
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let second = run["jid"].as_str().unwrap().to_string();
+    assert_eq!(run["restore_path"], savepoint.as_str());
+    let restored = wait_for("latest.restored", Duration::from_secs(30), || async {
+        let stats = flink(&flink_url()).job_checkpoints(&second).await.ok()?;
+        stats.latest.restored.and_then(|r| r.external_path)
+    })
+    .await;
+    assert_eq!(local(&restored), local(&savepoint));
+
+    // The stop was StreamWarden's: recorded, not alerted.
+    let events = apps
+        .warden
+        .get(&format!("/api/v1/events?job={first}"))
+        .await;
+    let finished = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["job"]["state"] == "FINISHED")
+        .cloned()
+        .unwrap();
+    assert_eq!(finished["notify"], false, "{finished}");
+    assert!(
+        finished["summary"]
+            .as_str()
+            .unwrap()
+            .contains("stopped by StreamWarden for alice")
+    );
+
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    assert_eq!(runs[1]["status"], "stopped");
+    assert_eq!(runs[1]["started_by"], "alice");
+    apps.post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+}
+
+#[tokio::test]
+async fn three_applications_restart_with_snapshots_in_bulk() {
+    let apps = Apps::start().await;
+    let tag = unique("bulk").replace('-', "_");
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let meta = jar_meta(
+            "e2e",
+            &unique(&format!("e2e-bulk{i}")),
+            &tag,
+            &apps.savepoints,
+        );
+        let (status, uploaded) = apps.upload(jar_package(&meta)).await;
+        assert_eq!(status, 201, "{uploaded}");
+        ids.push(uploaded["app"]["id"].as_str().unwrap().to_string());
+    }
+    let started = apps.cli(&["apps", "bulk", "start", "--tag", &tag]);
+    assert_eq!(started.matches(" ok ").count(), 3, "{started}");
+    let restarted = apps.cli(&[
+        "apps",
+        "bulk",
+        "restart-with-snapshot",
+        "--tag",
+        &tag,
+        "--parallelism",
+        "3",
+    ]);
+    assert_eq!(restarted.matches(" ok ").count(), 3, "{restarted}");
+    for id in &ids {
+        let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+        let (newest, previous) = (&runs[0], &runs[1]);
+        assert_eq!(newest["status"], "running");
+        assert_eq!(
+            job_state(&flink_url(), newest["jid"].as_str().unwrap()).await,
+            "RUNNING"
+        );
+        assert_eq!(
+            newest["restore_path"], previous["savepoint_path"],
+            "restored from its own new savepoint"
+        );
+        assert!(previous["savepoint_path"].is_string());
+    }
+    let stopped = apps.cli(&["apps", "bulk", "stop", "--tag", &tag]);
+    assert_eq!(stopped.matches(" ok ").count(), 3, "{stopped}");
+}
+
+#[tokio::test]
+async fn a_sql_application_runs_through_the_sql_runner() {
+    let apps = Apps::start().await;
+    let name = unique("e2e-sql");
+    let meta = json!({
+        "projectName": "e2e",
+        "jobName": name,
+        "jobType": "flink.sql",
+        "jobContent": { "type": "file", "file": "job.sql" },
+        "jobConfig": { "wds.linkis.flink.resource": { "wds.linkis.flink.app.parallelism": "1" } }
+    });
+    let sql = "CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '5');\n\
+               CREATE TABLE snk (id BIGINT, name STRING) WITH ('connector' = 'blackhole');\n\
+               INSERT INTO snk SELECT id, name FROM src;\n";
+    let (status, uploaded) = apps
+        .upload(zip(&[
+            ("meta.json", meta.to_string().into_bytes()),
+            ("job.sql", sql.into()),
+        ]))
+        .await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let jid = run["jid"].as_str().unwrap();
+    let job = flink(&flink_url()).job(jid).await.unwrap();
+    assert_eq!(job.state, "RUNNING");
+    assert_eq!(job.name, name, "pipeline.name is the application's name");
+    let (status, _) = apps
+        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn disabled_applications_and_broken_packages_are_refused_clearly() {
+    let apps = Apps::start().await;
+    let name = unique("e2e-off");
+    let (status, uploaded) = apps
+        .upload(jar_package(&jar_meta(
+            "e2e",
+            &name,
+            "e2e",
+            &apps.savepoints,
+        )))
+        .await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    apps.cli(&["apps", "disable", &id]);
+    let (status, body) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 409);
+    assert!(
+        body["error"].as_str().unwrap().contains("is disabled"),
+        "{body}"
+    );
+
+    // A Streamis package from its handbook uploads unchanged (its jar is our demo jar).
+    let seed = include_str!("../../streamwarden-apps/tests/fixtures/streamis_seed_002_jar.json");
+    let (status, body) = apps
+        .upload(zip(&[
+            ("meta.json", seed.into()),
+            (
+                "demo-stream-app-0.1.3-SNAPSHOT.jar",
+                std::fs::read(demo_jar()).unwrap(),
+            ),
+        ]))
+        .await;
+    assert_eq!(status, 400, "no projectName in the seed: {body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("projectName"),
+        "{body}"
+    );
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(zip(&[
+                ("meta.json", seed.into()),
+                (
+                    "demo-stream-app-0.1.3-SNAPSHOT.jar",
+                    std::fs::read(demo_jar()).unwrap(),
+                ),
+            ]))
+            .file_name("seed.zip"),
+        )
+        .text("project", "streamis");
+    let response = apps
+        .http
+        .post(format!("{}/api/v1/apps/upload", apps.warden.api))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let seeded: Value = response.json().await.unwrap();
+    assert_eq!(seeded["app"]["name"], "0725_1");
+    assert_eq!(seeded["version"]["spec"]["parallelism"], 1);
+
+    let meta = |f: &dyn Fn(&mut Value)| {
+        let mut m = jar_meta("e2e", &name, "e2e", &apps.savepoints);
+        f(&mut m);
+        m.to_string().into_bytes()
+    };
+    let jar = std::fs::read(demo_jar()).unwrap();
+    let big = vec![0u8; 600 * 1024 * 1024];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "no meta.json",
+            zip(&[("demo-job.jar", jar.clone())]),
+            "meta.json",
+        ),
+        (
+            "wrong jobType",
+            zip(&[
+                ("meta.json", meta(&|m| m["jobType"] = json!("spark.jar"))),
+                ("demo-job.jar", jar.clone()),
+            ]),
+            "jobType",
+        ),
+        (
+            "no main class",
+            zip(&[
+                (
+                    "meta.json",
+                    meta(&|m| {
+                        m["jobContent"]
+                            .as_object_mut()
+                            .unwrap()
+                            .retain(|k, _| k != "main.class")
+                    }),
+                ),
+                ("demo-job.jar", jar.clone()),
+            ]),
+            "main.class",
+        ),
+        (
+            "zip-slip",
+            zip(&[
+                ("meta.json", meta(&|_| {})),
+                ("demo-job.jar", jar.clone()),
+                ("../evil.sh", b"x".to_vec()),
+            ]),
+            "evil",
+        ),
+        (
+            "zip bomb",
+            zip(&[
+                ("meta.json", meta(&|_| {})),
+                ("demo-job.jar", jar.clone()),
+                ("zeros.bin", big),
+            ]),
+            "zeros.bin",
+        ),
+        ("empty upload", Vec::new(), "empty"),
+        ("not a zip", b"this is not a zip".to_vec(), "zip"),
+    ];
+    for (what, package, mentions) in cases {
+        let (status, body) = apps.upload(package).await;
+        assert_eq!(status, 400, "{what}: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains(mentions),
+            "{what}: {error:?} should mention {mentions:?}"
+        );
+    }
+    let versions = apps
+        .warden
+        .get(&format!("/api/v1/apps/{id}/versions"))
+        .await;
+    assert_eq!(
+        versions.as_array().unwrap().len(),
+        1,
+        "no version left behind"
+    );
+    let stored: Vec<_> = std::fs::read_dir(apps.warden.dir.join("streamwarden-packages").join(&id))
+        .map(|d| d.count())
+        .into_iter()
+        .collect();
+    assert!(
+        stored.iter().all(|n| *n <= 1),
+        "no package file left behind: {stored:?}"
+    );
+}
