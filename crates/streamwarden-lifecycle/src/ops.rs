@@ -510,6 +510,58 @@ impl Lifecycle {
         Ok(location)
     }
 
+    /// Replaces the program arguments: a new version (source `edit`) with the same package and
+    /// the new arguments, as Streamis does; the running job is not touched.
+    pub async fn edit_args(
+        &self,
+        app_id: &str,
+        args: Vec<String>,
+        user: &str,
+    ) -> Result<AppVersion, OpError> {
+        let app = self.app(app_id).await?;
+        let latest = self.version(&app, None).await?;
+        let mut spec: JobSpec = serde_json::from_value(latest.spec.clone())
+            .map_err(|e| OpError::Invalid(e.to_string()))?;
+        if spec.job_type != JobType::FlinkJar {
+            return Err(OpError::Invalid(
+                "args: only flink.jar applications take program arguments".into(),
+            ));
+        }
+        spec.program_args = args.clone();
+        let mut meta = latest.meta.clone();
+        meta["jobContent"]["args"] = serde_json::json!(args);
+        let versions: Vec<streamwarden_apps::version::Version> = self
+            .store
+            .list_versions(&app.id)
+            .await?
+            .iter()
+            .filter_map(|v| v.version.parse().ok())
+            .collect();
+        let next = streamwarden_apps::version::next_version(&versions)
+            .map_err(|e| OpError::Invalid(e.to_string()))?;
+        let version = AppVersion {
+            app_id: app.id.clone(),
+            version: next.to_string(),
+            spec: serde_json::to_value(&spec).map_err(|e| OpError::Invalid(e.to_string()))?,
+            meta,
+            warnings: Vec::new(),
+            package: latest.package.clone(),
+            source: "edit".into(),
+            created_by: user.into(),
+            created_ms: now_ms(),
+        };
+        self.store
+            .add_version(
+                &Application {
+                    updated_ms: now_ms(),
+                    ..app
+                },
+                &version,
+            )
+            .await?;
+        Ok(version)
+    }
+
     /// Enables or disables an application (a disabled one cannot be started).
     pub async fn set_enabled(&self, app_id: &str, enabled: bool) -> Result<Application, OpError> {
         let mut app = self.app(app_id).await?;

@@ -173,6 +173,16 @@ async fn a_jar_application_stops_with_a_savepoint_and_starts_again_from_it() {
         .post(&format!("/api/v1/apps/{id}/start"), json!({}))
         .await;
     assert_eq!(status, 409, "one run at a time: {body}");
+    let (status, taken) = apps
+        .post(&format!("/api/v1/apps/{id}/savepoint"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{taken}");
+    let taken = taken["savepoint"].as_str().unwrap().to_string();
+    assert!(
+        std::path::PathBuf::from(local(&taken))
+            .join("_metadata")
+            .exists()
+    );
 
     let (status, stopped) = apps
         .post(
@@ -464,5 +474,48 @@ async fn disabled_applications_and_broken_packages_are_refused_clearly() {
     assert!(
         stored.iter().all(|n| *n <= 1),
         "no package file left behind: {stored:?}"
+    );
+
+    // Editing the program arguments is a new version.
+    let response = apps
+        .http
+        .put(format!("{}/api/v1/apps/{id}/args", apps.warden.api))
+        .json(&json!({"args": ["--mode", "fail", "--after-ms", "500", "--name", name]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let edited: Value = response.json().await.unwrap();
+    assert_eq!(
+        (edited["version"].as_str(), edited["source"].as_str()),
+        (Some("v00002"), Some("edit"))
+    );
+    // Tags in bulk, each checked.
+    let response = apps
+        .http
+        .put(format!("{}/api/v1/apps/tags", apps.warden.api))
+        .json(&json!({"apps": [id, "no-such-app"], "tags": ["team_a", "eu"]}))
+        .send()
+        .await
+        .unwrap();
+    let tagged: Value = response.json().await.unwrap();
+    assert_eq!(tagged[0]["ok"], true, "{tagged}");
+    assert_eq!(tagged[1]["ok"], false, "{tagged}");
+    // v00002 fails half a second after it starts: a failed start with its root exception.
+    apps.cli(&["apps", "enable", &id]);
+    let (status, body) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 502, "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("went FAILED right after its start")
+            && error.contains("demo failure after 500 ms"),
+        "{error}"
+    );
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    assert_eq!(
+        (runs[0]["status"].as_str(), runs[0]["version"].as_str()),
+        (Some("failed"), Some("v00002"))
     );
 }

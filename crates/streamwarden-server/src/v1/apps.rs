@@ -31,6 +31,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/apps/{id}/enable", post(enable))
         .route("/apps/{id}/disable", post(disable))
         .route("/apps/{id}/tags", put(tags))
+        .route("/apps/{id}/args", put(args))
+        .route("/apps/tags", put(tags_many))
 }
 
 impl From<OpError> for ApiError {
@@ -313,6 +315,54 @@ async fn tags(
     Json(body): Json<TagsBody>,
 ) -> Result<Json<Application>, ApiError> {
     Ok(Json(state.lifecycle.set_tags(&id, body.tags).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArgsBody {
+    args: Vec<String>,
+}
+
+/// Editing the program arguments creates a new version.
+async fn args(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<ArgsBody>,
+) -> Result<(StatusCode, Json<AppVersion>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .lifecycle
+                .edit_args(&id, body.args, &user(&headers))
+                .await?,
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagsManyBody {
+    apps: Vec<String>,
+    tags: Vec<String>,
+}
+
+/// Sets the same tags on many applications; a result for each.
+async fn tags_many(
+    State(state): State<AppState>,
+    Json(body): Json<TagsManyBody>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let mut out = Vec::new();
+    for id in body.apps {
+        out.push(
+            match state.lifecycle.set_tags(&id, body.tags.clone()).await {
+                Ok(app) => json!({ "app_id": id, "ok": true, "tags": app.tags }),
+                Err(e) => json!({ "app_id": id, "ok": false, "error": e.to_string() }),
+            },
+        );
+    }
+    Ok(Json(out))
 }
 
 /// A bulk operation over listed applications or every application with a tag.
