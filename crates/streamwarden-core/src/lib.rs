@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod detector;
 pub mod event;
+pub mod healing;
 pub mod noise;
 pub mod notification;
 pub mod routing;
