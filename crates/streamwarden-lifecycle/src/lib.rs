@@ -12,11 +12,13 @@ mod bulk;
 mod error;
 mod flink;
 mod ops;
+mod reconcile;
 mod upload;
 
 pub use bulk::{BulkOp, BulkResult};
 pub use error::OpError;
 pub use ops::{StartRequest, StopRequest};
+pub use reconcile::Reconciled;
 pub use upload::Uploaded;
 
 use flink_client::FlinkClient;

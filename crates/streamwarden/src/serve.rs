@@ -106,6 +106,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Timeouts::default(),
     ));
 
+    // Runs left starting, running or stopping by a previous process are settled against Flink.
+    let reconciling = lifecycle.clone();
+    tokio::spawn(async move {
+        match reconciling.reconcile().await {
+            Ok(done) => tracing::info!(runs = done.len(), "runs reconciled"),
+            Err(error) => tracing::error!(%error, "reconciling runs failed"),
+        }
+    });
+
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

@@ -519,3 +519,82 @@ async fn disabled_applications_and_broken_packages_are_refused_clearly() {
         (Some("failed"), Some("v00002"))
     );
 }
+
+#[tokio::test]
+async fn runs_left_in_flight_by_a_killed_streamwarden_are_settled_against_flink() {
+    use streamwarden_store::{RunStatus, Store};
+    let mut apps = Apps::start().await;
+    let name = unique("e2e-reconcile");
+    let (status, uploaded) = apps
+        .upload(jar_package(&jar_meta(
+            "e2e",
+            &name,
+            "e2e",
+            &apps.savepoints,
+        )))
+        .await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let jid = run["jid"].as_str().unwrap().to_string();
+
+    // As if StreamWarden had been killed in the middle of two starts: one submitted (its job
+    // runs), one not yet submitted.
+    apps.warden.kill9();
+    {
+        let store =
+            streamwarden_store_sqlite::SqliteStore::open(&apps.warden.dir.join("streamwarden.db"))
+                .await
+                .unwrap();
+        let mut runs = store.list_runs(&id, 10).await.unwrap();
+        let mut submitted = runs.remove(0);
+        submitted.status = RunStatus::Starting;
+        store.put_run(&submitted).await.unwrap();
+        let unsubmitted = streamwarden_store::Run {
+            id: "interrupted".into(),
+            jid: None,
+            started_ms: submitted.started_ms - 1,
+            ..submitted
+        };
+        store.put_run(&unsubmitted).await.unwrap();
+        store.close().await;
+    }
+    apps.warden.spawn().await;
+    let runs = wait_for("both runs settled", Duration::from_secs(30), || async {
+        let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+        let settled = runs.as_array()?.iter().all(|r| r["status"] != "starting");
+        settled.then_some(runs)
+    })
+    .await;
+    let by_id = |rid: &str| {
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == rid)
+            .cloned()
+            .unwrap()
+    };
+    let submitted = by_id(run["id"].as_str().unwrap());
+    assert_eq!(submitted["status"], "running", "{submitted}");
+    assert_eq!(submitted["jid"], jid.as_str());
+    let interrupted = by_id("interrupted");
+    assert_eq!(interrupted["status"], "failed");
+    assert!(
+        interrupted["message"]
+            .as_str()
+            .unwrap()
+            .contains("before the job was submitted")
+    );
+    assert_eq!(
+        job_state(&flink_url(), &jid).await,
+        "RUNNING",
+        "exactly the one job runs"
+    );
+    let (status, _) = apps
+        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
