@@ -1,6 +1,6 @@
 //! Alerts, groups, notifications, silences and routes in SQLite.
 
-use crate::rows::backend;
+use crate::rows::{backend, corrupt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use streamwarden_core::EventKind;
@@ -9,13 +9,6 @@ use streamwarden_store::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, DeliveryStatus, DeliverySummary,
     StoreError, StoreResult, StoredRoute, StoredSilence,
 };
-
-fn corrupt(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn json<T: serde::Serialize>(value: &T, table: &'static str) -> StoreResult<String> {
     serde_json::to_string(value).map_err(corrupt(table))

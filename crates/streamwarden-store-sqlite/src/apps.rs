@@ -1,18 +1,11 @@
 //! Applications, versions, runs and snapshots in SQLite.
 
-use crate::rows::backend;
+use crate::rows::{backend, corrupt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use streamwarden_store::{
     AppFilter, AppVersion, Application, Run, RunStatus, StoreError, StoreResult, StoredSnapshot,
 };
-
-fn corrupt(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn app_from_row(row: &SqliteRow) -> StoreResult<Application> {
     let tags: String = row.try_get("tags").map_err(backend)?;

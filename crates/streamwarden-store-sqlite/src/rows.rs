@@ -13,6 +13,14 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// Maps a JSON error of a stored column to a corrupt row of `table`.
+pub(crate) fn corrupt(table: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
+    move |e| StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    }
+}
+
 fn get<'r, T>(row: &'r SqliteRow, column: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
@@ -60,10 +68,7 @@ pub(crate) fn job_from_row(row: &SqliteRow) -> StoreResult<JobRow> {
 }
 
 pub(crate) fn event_from_body(body: &str) -> StoreResult<Event> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-        table: "events",
-        reason: e.to_string(),
-    })
+    serde_json::from_str(body).map_err(corrupt("events"))
 }
 
 /// A delivery (its events not loaded yet) and its notification.
@@ -71,10 +76,7 @@ pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<(Delivery, Notif
     let status: String = get(row, "status")?;
     let attempts: i64 = get(row, "attempts")?;
     let notification: Notification =
-        serde_json::from_str(&get::<String>(row, "body")?).map_err(|e| StoreError::Corrupt {
-            table: "notifications",
-            reason: e.to_string(),
-        })?;
+        serde_json::from_str(&get::<String>(row, "body")?).map_err(corrupt("notifications"))?;
     let delivery = Delivery {
         id: get(row, "id")?,
         channel: get(row, "channel")?,
@@ -96,15 +98,13 @@ pub(crate) fn delivery_from_row(row: &SqliteRow) -> StoreResult<(Delivery, Notif
 }
 
 pub(crate) fn channel_from_row(row: &SqliteRow) -> StoreResult<StoredChannel> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt {
-        table: "channels",
-        reason: e.to_string(),
-    };
     Ok(StoredChannel {
         name: get(row, "name")?,
         kind: get(row, "kind")?,
-        config: serde_json::from_str(&get::<String>(row, "config")?).map_err(corrupt)?,
-        templates: serde_json::from_str(&get::<String>(row, "templates")?).map_err(corrupt)?,
+        config: serde_json::from_str(&get::<String>(row, "config")?)
+            .map_err(corrupt("channels"))?,
+        templates: serde_json::from_str(&get::<String>(row, "templates")?)
+            .map_err(corrupt("channels"))?,
         created_ms: get(row, "created_ms")?,
         updated_ms: get(row, "updated_ms")?,
     })
