@@ -21,17 +21,29 @@ pub enum EventKind {
     ClusterUnreachable,
     /// An unreachable cluster answered again.
     ClusterRecovered,
+    /// Self-healing will restart a managed application's job (attempt n of m).
+    RestartScheduled,
+    /// An automatic restart brought the job back (new job id, restore point).
+    RestartSucceeded,
+    /// An automatic restart failed (reason, root exception).
+    RestartFailed,
+    /// The restart limit is reached: no more automatic restarts.
+    RestartGaveUp,
 }
 
 impl EventKind {
     /// Every kind, for validation and documentation.
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::JobDiscovered,
         EventKind::JobStateChanged,
         EventKind::JobRestarted,
         EventKind::JobDisappeared,
         EventKind::ClusterUnreachable,
         EventKind::ClusterRecovered,
+        EventKind::RestartScheduled,
+        EventKind::RestartSucceeded,
+        EventKind::RestartFailed,
+        EventKind::RestartGaveUp,
     ];
 
     /// The snake-case name (`"job_restarted"`).
@@ -43,6 +55,10 @@ impl EventKind {
             EventKind::JobDisappeared => "job_disappeared",
             EventKind::ClusterUnreachable => "cluster_unreachable",
             EventKind::ClusterRecovered => "cluster_recovered",
+            EventKind::RestartScheduled => "restart_scheduled",
+            EventKind::RestartSucceeded => "restart_succeeded",
+            EventKind::RestartFailed => "restart_failed",
+            EventKind::RestartGaveUp => "restart_gave_up",
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod cli;
 mod config;
+mod healer;
 mod serve;
 mod watcher;
 

@@ -2,9 +2,11 @@
 //! HTTP API; run until SIGINT or SIGTERM.
 
 use crate::config::Config;
+use crate::healer::Healer;
 use crate::watcher::ClusterWatcher;
 use anyhow::Context;
 use flink_client::{ClientConfig, FlinkClient};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_lifecycle::{Lifecycle, Timeouts};
@@ -13,6 +15,7 @@ use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
+use tokio::sync::mpsc;
 
 /// Total timeout of one Flink REST call of a lifecycle operation (a jar upload).
 const LIFECYCLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -61,30 +64,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .spawn();
 
-    let client_config = ClientConfig {
-        connect_timeout: config.watch.connect_timeout,
-        timeout: config.watch.request_timeout,
-    };
-    for cluster in &config.clusters {
-        store
-            .register_cluster(&cluster.name, cluster.url.as_str())
-            .await
-            .with_context(|| format!("registering cluster {}", cluster.name))?;
-        let client = FlinkClient::new(&cluster.name, cluster.url.as_str(), &client_config)
-            .with_context(|| format!("cluster {}", cluster.name))?;
-        let watcher = ClusterWatcher {
-            client,
-            store: store.clone(),
-            waker: waker.clone(),
-            alerting: alerting.clone(),
-            interval: cluster.interval.unwrap_or(config.watch.interval),
-            detector: config.watch.detector(),
-            max_exceptions: config.watch.max_exceptions,
-            concurrency: config.watch.concurrency,
-        };
-        tokio::spawn(watcher.run());
-    }
-
     // Lifecycle calls upload jars and wait on savepoints: they get their own, longer timeout.
     let lifecycle_clients = config
         .clusters
@@ -105,6 +84,50 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config.sql_runner.clone(),
         Timeouts::default(),
     ));
+
+    let (healer_tx, healer_rx) = mpsc::unbounded_channel();
+    let mut healer_events = HashMap::new();
+    let mut healer_receivers = HashMap::new();
+    for cluster in &config.clusters {
+        let (tx, rx) = mpsc::unbounded_channel();
+        healer_events.insert(cluster.name.clone(), tx);
+        healer_receivers.insert(cluster.name.clone(), rx);
+    }
+    let healer = Arc::new(Healer::new(
+        store.clone(),
+        lifecycle.clone(),
+        config.healing.policy(),
+        healer_events,
+    ));
+    tokio::spawn(healer.run(healer_rx));
+
+    let client_config = ClientConfig {
+        connect_timeout: config.watch.connect_timeout,
+        timeout: config.watch.request_timeout,
+    };
+    for cluster in &config.clusters {
+        store
+            .register_cluster(&cluster.name, cluster.url.as_str())
+            .await
+            .with_context(|| format!("registering cluster {}", cluster.name))?;
+        let client = FlinkClient::new(&cluster.name, cluster.url.as_str(), &client_config)
+            .with_context(|| format!("cluster {}", cluster.name))?;
+        let watcher = ClusterWatcher {
+            client,
+            store: store.clone(),
+            waker: waker.clone(),
+            alerting: alerting.clone(),
+            interval: cluster.interval.unwrap_or(config.watch.interval),
+            detector: config.watch.detector(),
+            max_exceptions: config.watch.max_exceptions,
+            concurrency: config.watch.concurrency,
+            healer: healer_tx.clone(),
+            healer_events: healer_receivers
+                .remove(&cluster.name)
+                .unwrap_or_else(|| mpsc::unbounded_channel().1),
+        };
+        tokio::spawn(watcher.run());
+    }
 
     // Runs left starting, running or stopping by a previous process are settled against Flink.
     let reconciling = lifecycle.clone();

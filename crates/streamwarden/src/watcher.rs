@@ -2,12 +2,15 @@
 //! cluster at once), enrich the jobs that need it (`numRestarts`, root exceptions), let the
 //! detector decide, and store its decisions with their deliveries in one transaction.
 
+use crate::healer::Down;
 use flink_client::{FlinkClient, JobOverview};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use streamwarden_core::EventKind;
 use streamwarden_core::clock::now_ms;
+use streamwarden_core::healing::Trigger;
 use streamwarden_core::noise::{self, Alert, NoiseState};
 use streamwarden_core::notification::Notification;
 use streamwarden_core::{
@@ -17,6 +20,7 @@ use streamwarden_core::{
 use streamwarden_notify::Waker;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_store::{AlertingChanges, NewNotification, RunStatus, Store};
+use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
 /// Lines of the stack trace kept in an event.
@@ -40,12 +44,16 @@ pub struct ClusterWatcher {
     pub max_exceptions: u32,
     /// Per-job calls in flight at once.
     pub concurrency: usize,
+    /// Where jobs that went down are handed to self-healing.
+    pub healer: mpsc::UnboundedSender<Down>,
+    /// Self-healing's events for this cluster, stored with the next poll.
+    pub healer_events: mpsc::UnboundedReceiver<Event>,
 }
 
 impl ClusterWatcher {
     /// Runs until the task is dropped. Each poll is awaited before the next tick, so polls never
     /// overlap; ticks that pass during a slow poll are skipped and counted.
-    pub async fn run(self) {
+    pub async fn run(mut self) {
         let cluster = self.client.cluster().to_string();
         let mut view = loop {
             match self.store.load_cluster(&cluster).await {
@@ -87,11 +95,16 @@ impl ClusterWatcher {
         loop {
             ticker.tick().await;
             let started = tokio::time::Instant::now();
+            let mut extra = Vec::new();
+            while let Ok(event) = self.healer_events.try_recv() {
+                extra.push(event);
+            }
             self.poll(
                 &mut view,
                 &mut noise,
                 &mut restarts_checked,
                 &mut last_written_ms,
+                extra,
             )
             .await;
             let took = started.elapsed();
@@ -115,6 +128,7 @@ impl ClusterWatcher {
         noise: &mut NoiseState,
         restarts_checked: &mut HashMap<String, i64>,
         last_written_ms: &mut i64,
+        extra: Vec<Event>,
     ) {
         let cluster = self.client.cluster();
         let outcome = match self.client.jobs_overview().await {
@@ -135,9 +149,25 @@ impl ClusterWatcher {
             }
         };
         let now = now_ms();
-        let observation = observe(view, &outcome, now, &self.detector, &mut || {
+        let mut observation = observe(view, &outcome, now, &self.detector, &mut || {
             uuid::Uuid::now_v7().to_string()
         });
+        let downs: Vec<Down> = observation
+            .events
+            .iter()
+            .filter_map(|e| {
+                let trigger = match (e.kind, e.job.as_ref().map(|j| j.state)) {
+                    (EventKind::JobStateChanged, Some(JobState::Failed)) => Trigger::Failed,
+                    (EventKind::JobDisappeared, _) => Trigger::Disappeared,
+                    _ => return None,
+                };
+                Some(Down {
+                    event: e.clone(),
+                    trigger,
+                })
+            })
+            .collect();
+        observation.events.extend(extra);
         self.refresh_acknowledgements(noise).await;
         let before = noise.clone();
         let alerting = self.decide(noise, &observation, now);
@@ -159,6 +189,9 @@ impl ClusterWatcher {
                     self.waker.wake();
                 }
                 view.apply(&observation);
+                for down in downs {
+                    let _ = self.healer.send(down);
+                }
             }
             // Nothing was stored; the next poll diffs against the same view and decides again.
             Err(error) => {

@@ -598,3 +598,142 @@ async fn runs_left_in_flight_by_a_killed_streamwarden_are_settled_against_flink(
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit() {
+    let hook = streamwarden_testkit::WebhookReceiver::start().await;
+    let name = unique("e2e-heal");
+    let warden = Warden::start(&format!(
+        r#"
+sql_runner = "{runner}"
+
+[healing]
+max_restarts = 2
+backoff_initial = "1s"
+
+[[clusters]]
+name = "e2e"
+url = "{flink}"
+
+[[channels]]
+name = "hook"
+kind = "webhook"
+url = "{hook}"
+
+[[routes]]
+name = "mine"
+jobs = ["{name}"]
+channels = ["hook"]
+"#,
+        runner = sql_runner().display(),
+        flink = flink_url(),
+        hook = hook.url(),
+    ))
+    .await;
+    let checkpoints = format!("file://{}", warden.dir.join("checkpoints").display());
+    let mut meta = jar_meta(
+        "e2e",
+        &name,
+        "e2e",
+        &format!("file://{}", warden.dir.join("savepoints").display()),
+    );
+    meta["jobContent"]["args"] = json!([
+        "--mode",
+        "fail",
+        "--after-ms",
+        "4000",
+        "--checkpoint-ms",
+        "300",
+        "--name",
+        name
+    ]);
+    meta["jobConfig"]["wds.linkis.flink.produce"]["wds.linkis.flink.app.fail-restart.switch"] =
+        json!("ON");
+    meta["jobConfig"]["wds.linkis.flink.custom"]["execution.checkpointing.dir"] =
+        json!(checkpoints);
+    meta["jobConfig"]["wds.linkis.flink.custom"]["execution.checkpointing.externalized-checkpoint-retention"] =
+        json!("RETAIN_ON_CANCELLATION");
+    let apps = Apps {
+        warden,
+        http: reqwest::Client::new(),
+        savepoints: String::new(),
+    };
+    let (status, uploaded) = apps.upload(jar_package(&meta)).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+
+    let kinds = || {
+        hook.accepted()
+            .iter()
+            .filter(|b| b["job"]["name"] == name.as_str())
+            .map(|b| match b["kind"].as_str().unwrap_or_default() {
+                "job_state_changed" => b["job"]["state"].as_str().unwrap_or_default().to_string(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<String>>()
+    };
+    wait_for("restart_gave_up", Duration::from_secs(150), || async {
+        kinds().iter().any(|k| k == "restart_gave_up").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let seen = kinds();
+    assert_eq!(
+        seen,
+        [
+            "FAILED",
+            "restart_scheduled",
+            "restart_succeeded",
+            "restart_scheduled",
+            "restart_succeeded",
+            "restart_gave_up"
+        ],
+        "in order; the job staying down is one alert; the limit honoured"
+    );
+    let succeeded: Vec<Value> = hook
+        .accepted()
+        .into_iter()
+        .filter(|b| b["kind"] == "restart_succeeded" && b["job"]["name"] == name.as_str())
+        .collect();
+    assert!(
+        succeeded[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("restored from"),
+        "{}",
+        succeeded[0]
+    );
+
+    // The restarted jobs really restored from a checkpoint of the failed one.
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    let restarted: Vec<&Value> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["started_by"] == "auto-restart")
+        .collect();
+    assert_eq!(restarted.len(), 2, "{runs}");
+    for r in &restarted {
+        assert!(
+            r["restore_path"]
+                .as_str()
+                .is_some_and(|p| p.contains("chk-")),
+            "{r}"
+        );
+    }
+    let jid = restarted[0]["jid"].as_str().unwrap();
+    let stats = flink(&flink_url()).job_checkpoints(jid).await.unwrap();
+    let restored = stats
+        .latest
+        .restored
+        .and_then(|r| r.external_path)
+        .unwrap_or_default();
+    assert!(
+        restored.contains("chk-"),
+        "Flink restored from a checkpoint: {restored:?}"
+    );
+}

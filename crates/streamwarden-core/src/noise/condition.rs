@@ -52,6 +52,20 @@ pub fn effect(event: &Event) -> Effect {
             keys: vec![cluster_key(cluster)],
             stable: false,
         },
+        // Each step of self-healing is news of its own: never folded into another.
+        (
+            EventKind::RestartScheduled
+            | EventKind::RestartSucceeded
+            | EventKind::RestartFailed
+            | EventKind::RestartGaveUp,
+            Some(job),
+        ) => Effect::Notice {
+            key: format!(
+                "{}/{}",
+                job_key(cluster, &job.name, event.kind.as_str()),
+                event.event_id
+            ),
+        },
         (EventKind::JobRestarted, Some(job)) => Effect::Open {
             key: job_key(cluster, &job.name, "restarting"),
         },
