@@ -530,15 +530,7 @@ impl Lifecycle {
         spec.program_args = args.clone();
         let mut meta = latest.meta.clone();
         meta["jobContent"]["args"] = serde_json::json!(args);
-        let versions: Vec<streamwarden_apps::version::Version> = self
-            .store
-            .list_versions(&app.id)
-            .await?
-            .iter()
-            .filter_map(|v| v.version.parse().ok())
-            .collect();
-        let next = streamwarden_apps::version::next_version(&versions)
-            .map_err(|e| OpError::Invalid(e.to_string()))?;
+        let next = self.next_version(&app.id).await?;
         let version = AppVersion {
             app_id: app.id.clone(),
             version: next.to_string(),

@@ -19,6 +19,18 @@ pub struct Uploaded {
 }
 
 impl Lifecycle {
+    /// The version an application's next package (or edit) gets: after its newest.
+    pub(crate) async fn next_version(&self, app_id: &str) -> Result<Version, OpError> {
+        let versions: Vec<Version> = self
+            .store
+            .list_versions(app_id)
+            .await?
+            .iter()
+            .filter_map(|v| v.version.parse().ok())
+            .collect();
+        next_version(&versions).map_err(|e| OpError::Invalid(e.to_string()))
+    }
+
     /// Reads a package zip and stores it as the next version of its application (created from
     /// meta.json's project and job name when new). `project` fills a meta.json without
     /// `projectName`; `cluster` is where a new application runs (default: the first
@@ -45,17 +57,10 @@ impl Lifecycle {
         let cluster = cluster.unwrap_or(&self.default_cluster).to_string();
         self.client(&cluster)?;
         let existing = self.store.find_app(&project, &spec.job_name).await?;
-        let versions: Vec<Version> = match &existing {
-            Some(app) => self
-                .store
-                .list_versions(&app.id)
-                .await?
-                .iter()
-                .filter_map(|v| v.version.parse().ok())
-                .collect(),
-            None => Vec::new(),
+        let version = match &existing {
+            Some(app) => self.next_version(&app.id).await?,
+            None => Version::FIRST,
         };
-        let version = next_version(&versions).map_err(|e| OpError::Invalid(e.to_string()))?;
         let now = now_ms();
         let app = existing.unwrap_or_else(|| Application {
             id: uuid::Uuid::now_v7().to_string(),
