@@ -1,16 +1,18 @@
 //! Routes, subscriptions, silences and the alert history through the API on a real socket:
 //! validation names the field, file routes are read-only, subscriptions go first.
 
+mod support;
+
 use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_core::routing::Route;
-use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::{AlertingConfig, AlertingManager};
 use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
+use streamwarden_notify::channels::manager::FileChannel;
 use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
+use support::call;
 
 async fn serve() -> (tempfile::TempDir, String, Arc<AlertingManager>) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -26,48 +28,12 @@ async fn serve() -> (tempfile::TempDir, String, Arc<AlertingManager>) {
         )),
         templates: Default::default(),
     };
-    let channels = Arc::new(
-        ChannelManager::start(store.clone(), vec![hook], Default::default())
-            .await
-            .expect("channels"),
-    );
     let config = AlertingConfig {
         routes: vec![Route::catch_all("from-file", vec!["hook".into()])],
         ..AlertingConfig::default()
     };
-    let alerting = Arc::new(
-        AlertingManager::start(store.clone(), config, channels.registry().clone())
-            .await
-            .expect("alerting"),
-    );
-    let app = streamwarden_server::router(
-        store.clone(),
-        channels,
-        alerting.clone(),
-        Arc::new(Lifecycle::new(
-            store,
-            vec![],
-            dir.path().join("packages"),
-            None,
-            Default::default(),
-        )),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (base, alerting) = support::serve(dir.path(), store, vec![hook], config).await;
     (dir, base, alerting)
-}
-
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = reqwest::Client::new().request(method, url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

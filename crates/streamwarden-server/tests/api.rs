@@ -1,13 +1,13 @@
 //! The API served on a real socket over a real SQLite store, driven by a real HTTP client.
 
+mod support;
+
 use serde_json::Value;
 use std::sync::Arc;
 use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
-use streamwarden_lifecycle::Lifecycle;
-use streamwarden_notify::alerting::AlertingManager;
-use streamwarden_notify::channels::manager::ChannelManager;
 use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
+use support::call;
 
 fn event(id: &str, kind: EventKind) -> Event {
     Event {
@@ -55,41 +55,12 @@ async fn serve() -> (tempfile::TempDir, String) {
         .await
         .expect("apply");
     let store: Arc<dyn Store> = Arc::new(store);
-    let channels = ChannelManager::start(store.clone(), vec![], Default::default())
-        .await
-        .expect("channels");
-    let channels = Arc::new(channels);
-    let alerting = AlertingManager::start(
-        store.clone(),
-        Default::default(),
-        channels.registry().clone(),
-    )
-    .await
-    .expect("alerting");
-    let app = streamwarden_server::router(
-        store.clone(),
-        channels,
-        Arc::new(alerting),
-        Arc::new(Lifecycle::new(
-            store,
-            vec![],
-            dir.path().join("packages"),
-            None,
-            Default::default(),
-        )),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (base, _) = support::serve(dir.path(), store, vec![], Default::default()).await;
     (dir, base)
 }
 
 async fn get(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    call(reqwest::Method::GET, url.to_string(), None).await
 }
 
 #[tokio::test]

@@ -1,19 +1,20 @@
 //! Channel management through the API on a real socket: kinds, validation, secrets, file
 //! channels read-only, test send to a real receiver, template preview.
 
+mod support;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use streamwarden_lifecycle::Lifecycle;
-use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
+use streamwarden_notify::channels::manager::FileChannel;
 use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
+use support::call;
 
 type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
 
@@ -44,7 +45,7 @@ async fn receiver() -> (String, Seen) {
     (url, seen)
 }
 
-async fn serve() -> (tempfile::TempDir, String, reqwest::Client) {
+async fn serve() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(&dir.path().join("sw.db"))
@@ -58,57 +59,14 @@ async fn serve() -> (tempfile::TempDir, String, reqwest::Client) {
         )),
         templates: Default::default(),
     };
-    let channels = ChannelManager::start(store.clone(), vec![file], Default::default())
-        .await
-        .expect("channels");
-    let channels = Arc::new(channels);
-    let alerting = AlertingManager::start(
-        store.clone(),
-        Default::default(),
-        channels.registry().clone(),
-    )
-    .await
-    .expect("alerting");
-    let app = streamwarden_server::router(
-        store.clone(),
-        channels,
-        Arc::new(alerting),
-        Arc::new(Lifecycle::new(
-            store,
-            vec![],
-            dir.path().join("packages"),
-            None,
-            Default::default(),
-        )),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (dir, base, reqwest::Client::new())
-}
-
-async fn call(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = client.request(method, url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let (base, _) = support::serve(dir.path(), store, vec![file], Default::default()).await;
+    (dir, base)
 }
 
 #[tokio::test]
 async fn channel_kinds_describe_all_five_with_fields_and_templates() {
-    let (_dir, base, client) = serve().await;
+    let (_dir, base) = serve().await;
     let (status, kinds) = call(
-        &client,
         reqwest::Method::GET,
         format!("{base}/api/v1/channel-kinds"),
         None,
@@ -153,10 +111,8 @@ async fn channel_kinds_describe_all_five_with_fields_and_templates() {
 
 #[tokio::test]
 async fn a_bad_channel_is_refused_with_every_field_and_reason() {
-    let (_dir, base, client) = serve().await;
-    let (status, body) = call(
-        &client,
-        reqwest::Method::POST,
+    let (_dir, base) = serve().await;
+    let (status, body) = call(reqwest::Method::POST,
         format!("{base}/api/v1/channels"),
         Some(json!({"kind": "email", "config": {"name": "mail", "host": "smtp.example.com:25", "from": "nobody", "to": ["ops@example.com", "x"], "colour": 1}})),
     )
@@ -175,7 +131,6 @@ async fn a_bad_channel_is_refused_with_every_field_and_reason() {
         );
     }
     let (status, body) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/channels"),
         Some(json!({"kind": "pager", "config": {}})),
@@ -193,11 +148,9 @@ async fn a_bad_channel_is_refused_with_every_field_and_reason() {
 
 #[tokio::test]
 async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
-    let (_dir, base, client) = serve().await;
+    let (_dir, base) = serve().await;
     let (url, seen) = receiver().await;
-    let (status, created) = call(
-        &client,
-        reqwest::Method::POST,
+    let (status, created) = call(reqwest::Method::POST,
         format!("{base}/api/v1/channels"),
         Some(json!({"kind": "webhook", "config": {"name": "hook", "url": url, "bearer_token": "t0k"}})),
     )
@@ -206,7 +159,6 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
     assert_eq!(created["config"]["bearer_token"], "******");
     assert_eq!(created["source"], "api");
     let (_, shown) = call(
-        &client,
         reqwest::Method::GET,
         format!("{base}/api/v1/channels/hook"),
         None,
@@ -216,7 +168,6 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
 
     // Update with the secret left blank: the old one is kept, as the receiver proves.
     let (status, updated) = call(
-        &client,
         reqwest::Method::PUT,
         format!("{base}/api/v1/channels/hook"),
         Some(json!({"config": {"url": url, "bearer_token": "", "headers": {"X-Team": "data"}}})),
@@ -224,7 +175,6 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
     .await;
     assert_eq!(status, 200, "{updated}");
     let (status, answer) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/channels/hook/test"),
         None,
@@ -246,14 +196,12 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
 
     // A new, wrong secret: the test send returns the receiver's real refusal.
     call(
-        &client,
         reqwest::Method::PUT,
         format!("{base}/api/v1/channels/hook"),
         Some(json!({"config": {"url": url, "bearer_token": "wrong"}})),
     )
     .await;
     let (status, answer) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/channels/hook/test"),
         None,
@@ -267,7 +215,6 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
     );
 
     let (status, _) = call(
-        &client,
         reqwest::Method::DELETE,
         format!("{base}/api/v1/channels/hook"),
         None,
@@ -275,7 +222,6 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
     .await;
     assert_eq!(status, 204);
     let (status, _) = call(
-        &client,
         reqwest::Method::GET,
         format!("{base}/api/v1/channels/hook"),
         None,
@@ -286,9 +232,8 @@ async fn secrets_are_masked_kept_on_blank_update_and_used_by_test_send() {
 
 #[tokio::test]
 async fn file_channels_are_listed_but_read_only() {
-    let (_dir, base, client) = serve().await;
+    let (_dir, base) = serve().await;
     let (_, list) = call(
-        &client,
         reqwest::Method::GET,
         format!("{base}/api/v1/channels"),
         None,
@@ -297,7 +242,6 @@ async fn file_channels_are_listed_but_read_only() {
     assert_eq!(list[0]["name"], "from-file");
     assert_eq!(list[0]["source"], "file");
     let (status, body) = call(
-        &client,
         reqwest::Method::DELETE,
         format!("{base}/api/v1/channels/from-file"),
         None,
@@ -309,7 +253,6 @@ async fn file_channels_are_listed_but_read_only() {
         "{body}"
     );
     let (status, _) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/channels"),
         Some(json!({"kind": "webhook", "config": {"name": "from-file", "url": "http://x"}})),
@@ -317,7 +260,6 @@ async fn file_channels_are_listed_but_read_only() {
     .await;
     assert_eq!(status, 409, "the name is taken");
     let (status, body) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/channels/from-file/test"),
         None,
@@ -335,10 +277,8 @@ async fn file_channels_are_listed_but_read_only() {
 
 #[tokio::test]
 async fn templates_are_previewed_and_broken_ones_refused_with_their_line() {
-    let (_dir, base, client) = serve().await;
-    let (status, preview) = call(
-        &client,
-        reqwest::Method::POST,
+    let (_dir, base) = serve().await;
+    let (status, preview) = call(reqwest::Method::POST,
         format!("{base}/api/v1/templates/preview"),
         Some(json!({"kind": "dingtalk", "templates": {"title": "{% if job %}{{ job.name }} is {{ job.state }}{% else %}{{ summary }}{% endif %}"}})),
     )
@@ -352,9 +292,7 @@ async fn templates_are_previewed_and_broken_ones_refused_with_their_line() {
             .contains("Kafka topic orders"),
         "default body"
     );
-    let (status, body) = call(
-        &client,
-        reqwest::Method::POST,
+    let (status, body) = call(reqwest::Method::POST,
         format!("{base}/api/v1/channels"),
         Some(json!({"kind": "webhook", "config": {"name": "t", "url": "http://x"}, "templates": {"body": "{\"a\": 1,\n\"b\": {{ job.owner }}}"}})),
     )
@@ -368,7 +306,6 @@ async fn templates_are_previewed_and_broken_ones_refused_with_their_line() {
     );
     // A template that breaks on cluster events (no job) is refused, saying so.
     let (status, body) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/templates/preview"),
         Some(json!({"kind": "lark", "templates": {"title": "{{ job.name }}"}})),
@@ -383,7 +320,6 @@ async fn templates_are_previewed_and_broken_ones_refused_with_their_line() {
         "{body}"
     );
     let (status, _) = call(
-        &client,
         reqwest::Method::POST,
         format!("{base}/api/v1/templates/preview"),
         Some(json!({"kind": "dingtalk", "event_id": "nope"})),

@@ -124,23 +124,10 @@ async fn failed_job_alert_carries_root_exception() {
     assert_eq!(stored_failed, 1, "{events}");
 
     // The CLI prints the same from the API.
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
-            .args(args)
-            .args(["--server", &warden.api])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let jobs = cli(&["jobs", "--cluster", "e2e"]);
+    let jobs = warden.cli(&["jobs", "--cluster", "e2e"]);
     let row = jobs.lines().find(|l| l.contains(&jid)).unwrap_or_default();
     assert!(row.contains("FAILED") && row.contains(&name), "{jobs}");
-    let events = cli(&["events", "--job", &jid, "--kind", "job_state_changed"]);
+    let events = warden.cli(&["events", "--job", &jid, "--kind", "job_state_changed"]);
     assert!(
         events.contains("RUNNING → FAILED") && events.contains("critical"),
         "{events}"

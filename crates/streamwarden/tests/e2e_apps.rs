@@ -119,20 +119,6 @@ impl Apps {
             response.json().await.unwrap_or_default(),
         )
     }
-
-    fn cli(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
-            .args(args)
-            .args(["--server", &self.warden.api])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
 }
 
 #[tokio::test]
@@ -145,7 +131,9 @@ async fn a_jar_application_stops_with_a_savepoint_and_starts_again_from_it() {
         jar_package(&jar_meta("e2e", &name, "e2e", &apps.savepoints)),
     )
     .unwrap();
-    let uploaded = apps.cli(&["apps", "upload", package.to_str().unwrap()]);
+    let uploaded = apps
+        .warden
+        .cli(&["apps", "upload", package.to_str().unwrap()]);
     assert!(
         uploaded.contains(&format!("uploaded e2e {name} as v00001")),
         "{uploaded}"
@@ -260,9 +248,9 @@ async fn three_applications_restart_with_snapshots_in_bulk() {
         assert_eq!(status, 201, "{uploaded}");
         ids.push(uploaded["app"]["id"].as_str().unwrap().to_string());
     }
-    let started = apps.cli(&["apps", "bulk", "start", "--tag", &tag]);
+    let started = apps.warden.cli(&["apps", "bulk", "start", "--tag", &tag]);
     assert_eq!(started.matches(" ok ").count(), 3, "{started}");
-    let restarted = apps.cli(&[
+    let restarted = apps.warden.cli(&[
         "apps",
         "bulk",
         "restart-with-snapshot",
@@ -286,7 +274,7 @@ async fn three_applications_restart_with_snapshots_in_bulk() {
         );
         assert!(previous["savepoint_path"].is_string());
     }
-    let stopped = apps.cli(&["apps", "bulk", "stop", "--tag", &tag]);
+    let stopped = apps.warden.cli(&["apps", "bulk", "stop", "--tag", &tag]);
     assert_eq!(stopped.matches(" ok ").count(), 3, "{stopped}");
 }
 
@@ -340,7 +328,7 @@ async fn disabled_applications_and_broken_packages_are_refused_clearly() {
         .await;
     assert_eq!(status, 201, "{uploaded}");
     let id = uploaded["app"]["id"].as_str().unwrap().to_string();
-    apps.cli(&["apps", "disable", &id]);
+    apps.warden.cli(&["apps", "disable", &id]);
     let (status, body) = apps
         .post(&format!("/api/v1/apps/{id}/start"), json!({}))
         .await;
@@ -502,7 +490,7 @@ async fn disabled_applications_and_broken_packages_are_refused_clearly() {
     assert_eq!(tagged[0]["ok"], true, "{tagged}");
     assert_eq!(tagged[1]["ok"], false, "{tagged}");
     // v00002 fails half a second after it starts: a failed start with its root exception.
-    apps.cli(&["apps", "enable", &id]);
+    apps.warden.cli(&["apps", "enable", &id]);
     let (status, body) = apps
         .post(&format!("/api/v1/apps/{id}/start"), json!({}))
         .await;

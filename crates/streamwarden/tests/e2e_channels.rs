@@ -7,7 +7,6 @@
 mod support;
 
 use serde_json::Value;
-use std::process::Command;
 use std::time::Duration;
 use streamwarden_notify::channels::webhook::signature;
 use streamwarden_testkit::smtp::{Mode, SmtpServer};
@@ -22,20 +21,6 @@ fn mentioning(messages: Vec<Value>, needle: &str) -> Option<Value> {
     messages
         .into_iter()
         .find(|m| m.to_string().contains(needle))
-}
-
-fn cli(warden: &Warden, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_streamwarden"))
-        .args(args)
-        .args(["--server", &warden.api])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,20 +98,17 @@ channels = ["mail", "ding", "wecom", "hook"]
         ),
     )
     .unwrap();
-    let created = cli(
-        &warden,
-        &[
-            "channels",
-            "create",
-            "lark",
-            "--file",
-            lark_file.to_str().unwrap(),
-        ],
-    );
+    let created = warden.cli(&[
+        "channels",
+        "create",
+        "lark",
+        "--file",
+        lark_file.to_str().unwrap(),
+    ]);
     assert!(created.contains("created lark channel lark"), "{created}");
-    let tested = cli(&warden, &["channels", "test", "lark"]);
+    let tested = warden.cli(&["channels", "test", "lark"]);
     assert!(tested.contains("accepted"), "{tested}");
-    let listed = cli(&warden, &["channels", "list"]);
+    let listed = warden.cli(&["channels", "list"]);
     for channel in ["mail", "ding", "wecom", "hook", "lark"] {
         assert!(listed.contains(channel), "{listed}");
     }

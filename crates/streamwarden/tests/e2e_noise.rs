@@ -21,20 +21,6 @@ fn about(receiver: &WebhookReceiver, name: &str) -> Vec<Value> {
         .collect()
 }
 
-fn cli(warden: &Warden, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_streamwarden"))
-        .args(args)
-        .args(["--server", &warden.api])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[tokio::test]
 async fn routes_pick_the_receiver_and_a_silence_mutes_while_history_keeps_it() {
     let (a, b) = (
@@ -77,24 +63,21 @@ channels = ["team-b"]
         b = b.url(),
     ))
     .await;
-    let added = cli(
-        &warden,
-        &[
-            "silences",
-            "add",
-            "--job",
-            &job_c,
-            "--duration",
-            "1h",
-            "--comment",
-            "upgrading",
-            "--author",
-            "alice",
-        ],
-    );
+    let added = warden.cli(&[
+        "silences",
+        "add",
+        "--job",
+        &job_c,
+        "--duration",
+        "1h",
+        "--comment",
+        "upgrading",
+        "--author",
+        "alice",
+    ]);
     let silence_id = added.split_whitespace().nth(1).unwrap().to_string();
-    assert!(cli(&warden, &["silences", "list"]).contains(&silence_id));
-    let routes = cli(&warden, &["routes", "list"]);
+    assert!(warden.cli(&["silences", "list"]).contains(&silence_id));
+    let routes = warden.cli(&["routes", "list"]);
     assert!(
         routes.contains(&job_a) && routes.contains("team-b"),
         "{routes}"
@@ -122,7 +105,7 @@ channels = ["team-b"]
     })
     .await;
     assert_eq!(muted["silenced_by"], silence_id.as_str());
-    let listed = cli(&warden, &["alerts", "--job", &job_c, "--state", "silenced"]);
+    let listed = warden.cli(&["alerts", "--job", &job_c, "--state", "silenced"]);
     assert!(listed.contains("silenced"), "{listed}");
     assert_eq!(muted["deliveries"], json!([]), "nothing sent for it");
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -320,7 +303,7 @@ url = "{hook}"
     assert!((5_500..9_000).contains(&gap), "repeated after {gap} ms");
     // Acknowledged (with the CLI): no more repeats.
     let alert_id = first_body["alert_id"].as_str().unwrap().to_string();
-    let acked = cli(&warden, &["alerts", "ack", &alert_id, "--by", "alice"]);
+    let acked = warden.cli(&["alerts", "ack", &alert_id, "--by", "alice"]);
     assert!(acked.contains("acknowledged by alice"), "{acked}");
     tokio::time::sleep(Duration::from_secs(9)).await;
     assert_eq!(hook.requests().len(), 2, "acknowledged: the repeats stop");

@@ -104,6 +104,22 @@ impl Warden {
             .unwrap()
     }
 
+    /// Runs the `streamwarden` CLI against this instance's API; its standard output. Panics
+    /// with the CLI's error when it fails.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_streamwarden"))
+            .args(args)
+            .args(["--server", &self.api])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// The process log so far (for assertion messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("streamwarden.log")).unwrap_or_default()
