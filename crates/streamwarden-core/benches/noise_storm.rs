@@ -39,6 +39,8 @@ fn failed(i: usize, at: i64) -> Event {
         }),
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Events: what StreamWarden observed. Append-only; never edited once stored.
 
+use crate::healing::Trigger;
+use crate::health::HealthFacts;
 use crate::{JobState, Severity};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -29,11 +31,16 @@ pub enum EventKind {
     RestartFailed,
     /// The restart limit is reached: no more automatic restarts.
     RestartGaveUp,
+    /// A health check opened on a job that is not FAILED: a restart loop, stalled or failing
+    /// checkpoints (`health` says which and why).
+    JobUnhealthy,
+    /// A health check closed: the job recovered, or ended.
+    JobHealthy,
 }
 
 impl EventKind {
     /// Every kind, for validation and documentation.
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::JobDiscovered,
         EventKind::JobStateChanged,
         EventKind::JobRestarted,
@@ -44,6 +51,8 @@ impl EventKind {
         EventKind::RestartSucceeded,
         EventKind::RestartFailed,
         EventKind::RestartGaveUp,
+        EventKind::JobUnhealthy,
+        EventKind::JobHealthy,
     ];
 
     /// The snake-case name (`"job_restarted"`).
@@ -59,6 +68,8 @@ impl EventKind {
             EventKind::RestartSucceeded => "restart_succeeded",
             EventKind::RestartFailed => "restart_failed",
             EventKind::RestartGaveUp => "restart_gave_up",
+            EventKind::JobUnhealthy => "job_unhealthy",
+            EventKind::JobHealthy => "job_healthy",
         }
     }
 
@@ -142,4 +153,34 @@ pub struct Event {
     pub exception: Option<RootException>,
     /// For cluster events: the error of the last failed poll.
     pub error: Option<String>,
+    /// For self-healing's events (`restart_*`): the attempt, its restore point and outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartFacts>,
+    /// For `job_unhealthy` and `job_healthy`: the check, what it measured and its limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthFacts>,
+}
+
+/// What a self-healing event says about an automatic restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartFacts {
+    /// The managed application's id.
+    pub app_id: String,
+    /// What brought the job down.
+    pub trigger: Trigger,
+    /// This attempt's number within the policy's window (1-based); for `restart_gave_up`,
+    /// the restarts already made within it.
+    pub attempt: u32,
+    /// The policy's limit of automatic restarts within its window.
+    pub max_restarts: u32,
+    /// The policy's window, ms.
+    pub window_ms: i64,
+    /// When the restart is (or was) made, epoch ms.
+    pub at_ms: Option<i64>,
+    /// The snapshot the restart restores from (`file:///…/chk-42`); `None` starts without state.
+    pub restore_point: Option<String>,
+    /// The restarted job's Flink job id (`restart_succeeded`).
+    pub new_job_id: Option<String>,
+    /// Why the restart failed (`restart_failed`) or was given up (`restart_gave_up`).
+    pub reason: Option<String>,
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod detector;
 pub mod event;
 pub mod healing;
+pub mod health;
 pub mod noise;
 pub mod notification;
 pub mod routing;
@@ -17,6 +18,6 @@ pub use detector::{
     ClusterHealth, ClusterView, DetectorConfig, JobSnapshot, Observation, ObservedJob, PollOutcome,
     needs_restart_count, needs_root_cause, observe,
 };
-pub use event::{Event, EventKind, JobFacts, RootException};
+pub use event::{Event, EventKind, JobFacts, RestartFacts, RootException};
 pub use severity::Severity;
 pub use state::JobState;

@@ -17,17 +17,21 @@ pub(crate) async fn wait_for_state(
     let deadline = Instant::now() + limit;
     let mut last = String::from("unknown");
     loop {
-        match client.job(jid).await {
-            Ok(job) => {
-                if wanted.contains(&job.state.as_str())
-                    || matches!(job.state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
-                {
-                    return Ok(job.state);
+        // `/jobs/overview`, not `/jobs/:jid`: Flink's REST caches a job's execution graph
+        // (`web.refresh-interval`, 3 s) on `/jobs/:jid`, and a cached graph would hide a failure
+        // from the next `/jobs/:jid/exceptions` — the watcher's root exception of that failure.
+        match client.jobs_overview().await {
+            Ok(jobs) => {
+                // The job may not be listed yet right after submission.
+                if let Some(job) = jobs.into_iter().find(|j| j.jid == jid) {
+                    if wanted.contains(&job.state.as_str())
+                        || matches!(job.state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
+                    {
+                        return Ok(job.state);
+                    }
+                    last = job.state;
                 }
-                last = job.state;
             }
-            // The job may not be known yet right after submission.
-            Err(e) if e.status() == Some(404) => {}
             Err(e) => return Err(OpError::Flink(e.to_string())),
         }
         if Instant::now() >= deadline {

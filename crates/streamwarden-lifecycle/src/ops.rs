@@ -13,6 +13,7 @@ use streamwarden_apps::restore::{
     scan_snapshot_location,
 };
 use streamwarden_core::clock::now_ms;
+use streamwarden_core::healing::AppPolicy;
 use streamwarden_store::{AppVersion, Application, Run, RunStatus, StoredSnapshot};
 
 /// How to start an application.
@@ -28,6 +29,10 @@ pub struct StartRequest {
     /// Let Flink skip savepoint state that maps to no operator.
     #[serde(default)]
     pub allow_non_restored_state: bool,
+    /// Overrides the version's auto-restore switch (meta.json
+    /// `wds.linkis.flink.app.start-auto-restore.switch`) when no `restore` is given.
+    #[serde(default)]
+    pub auto_restore: Option<bool>,
 }
 
 /// How to stop an application.
@@ -42,6 +47,9 @@ pub struct StopRequest {
     #[serde(default)]
     pub target_directory: Option<String>,
 }
+
+/// What self-healing records on a run whose start failed (see [`Run::healing`]).
+pub const FAILED_START: &str = "not restarted: the start failed";
 
 const ACTIVE: [RunStatus; 3] = [RunStatus::Starting, RunStatus::Running, RunStatus::Stopping];
 
@@ -89,6 +97,7 @@ impl Lifecycle {
         &self,
         app: &Application,
         spec: &JobSpec,
+        auto_restore: bool,
     ) -> Result<Option<RestorePoint>, OpError> {
         let mut candidates: Vec<Snapshot> = self
             .store
@@ -118,9 +127,29 @@ impl Lifecycle {
             .or(spec.restore_savepoint.clone());
         Ok(restore_point_for_start(
             pinned.as_deref(),
-            spec.auto_restore,
+            auto_restore,
             &candidates,
         ))
+    }
+
+    /// The restore point (path) a start of `version` would use now, with the auto-restore
+    /// switch `auto_restore` (`None`: the version's own); `None` when it would start without
+    /// state.
+    pub async fn restore_path_for(
+        &self,
+        app_id: &str,
+        version: &str,
+        auto_restore: Option<bool>,
+    ) -> Result<Option<String>, OpError> {
+        let app = self.app(app_id).await?;
+        let version = self.version(&app, Some(version)).await?;
+        let spec: JobSpec =
+            serde_json::from_value(version.spec).map_err(|e| OpError::Invalid(e.to_string()))?;
+        let switch = auto_restore.unwrap_or(spec.auto_restore);
+        Ok(self
+            .restore_point(&app, &spec, switch)
+            .await?
+            .map(|r| r.path().to_string()))
     }
 
     /// The checks a start needs confirmed: the version about to run against the last one run,
@@ -140,7 +169,7 @@ impl Lifecycle {
             .parse()
             .map_err(|_| OpError::Invalid(format!("version {}", to_run.version)))?;
         let from = last.and_then(|r| r.version.parse().ok());
-        let restore = self.restore_point(&app, &spec).await?;
+        let restore = self.restore_point(&app, &spec, spec.auto_restore).await?;
         Ok(inspect(to, from, restore.as_ref()))
     }
 
@@ -177,7 +206,11 @@ impl Lifecycle {
             Some("none") => None,
             Some(path) => Some(path.to_string()),
             None => self
-                .restore_point(&app, &spec)
+                .restore_point(
+                    &app,
+                    &spec,
+                    request.auto_restore.unwrap_or(spec.auto_restore),
+                )
                 .await?
                 .map(|r| r.path().to_string()),
         };
@@ -196,6 +229,7 @@ impl Lifecycle {
             stop_requested_by: None,
             savepoint_path: None,
             message: None,
+            healing: None,
         };
         // The intent is stored first: a restart of StreamWarden in the middle finds it.
         self.store.put_run(&run).await?;
@@ -226,6 +260,8 @@ impl Lifecycle {
                 run.status = RunStatus::Failed;
                 run.ended_ms = Some(now_ms());
                 run.message = Some(error.to_string());
+                // A failed start is reported, never restarted by self-healing.
+                run.healing = Some(FAILED_START.into());
                 self.store.put_run(&run).await?;
                 tracing::warn!(app = app.name, version = run.version, %error, "start failed");
                 Err(error)
@@ -558,6 +594,31 @@ impl Lifecycle {
     pub async fn set_enabled(&self, app_id: &str, enabled: bool) -> Result<Application, OpError> {
         let mut app = self.app(app_id).await?;
         app.enabled = enabled;
+        app.updated_ms = now_ms();
+        self.store.update_app(&app).await?;
+        Ok(app)
+    }
+
+    /// Replaces an application's own self-healing policy (its overrides of the global
+    /// defaults). `Invalid` names every out-of-range field (`restart.max_restarts: must be at
+    /// least 1 …`); nothing is changed then.
+    pub async fn set_policy(
+        &self,
+        app_id: &str,
+        policy: AppPolicy,
+    ) -> Result<Application, OpError> {
+        let errors = policy.errors();
+        if !errors.is_empty() {
+            return Err(OpError::Invalid(
+                errors
+                    .iter()
+                    .map(|(field, reason)| format!("{field}: {reason}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+        let mut app = self.app(app_id).await?;
+        app.policy = policy;
         app.updated_ms = now_ms();
         self.store.update_app(&app).await?;
         Ok(app)

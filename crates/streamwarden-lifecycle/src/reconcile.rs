@@ -47,6 +47,9 @@ impl Lifecycle {
                 if to == RunStatus::Running {
                     updated.stop_requested_by = None;
                 }
+                if run.status == RunStatus::Starting && to != RunStatus::Running {
+                    updated.healing = Some(crate::ops::FAILED_START.into());
+                }
                 self.store.put_run(&updated).await?;
                 tracing::info!(
                     run = run.id,

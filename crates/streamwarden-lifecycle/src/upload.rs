@@ -72,6 +72,7 @@ impl Lifecycle {
             enabled: true,
             cluster,
             pinned_savepoint: None,
+            policy: Default::default(),
             created_ms: now,
             updated_ms: now,
         });

@@ -45,6 +45,8 @@ fn event(id: &str) -> Event {
         job: None,
         exception: None,
         error: Some("refused".into()),
+        restart: None,
+        health: None,
     }
 }
 

@@ -23,6 +23,8 @@ fn event(id: &str, kind: EventKind) -> Event {
         job: None,
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 

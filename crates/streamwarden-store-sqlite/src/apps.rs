@@ -9,6 +9,7 @@ use streamwarden_store::{
 
 fn app_from_row(row: &SqliteRow) -> StoreResult<Application> {
     let tags: String = row.try_get("tags").map_err(backend)?;
+    let policy: String = row.try_get("policy").map_err(backend)?;
     Ok(Application {
         id: row.try_get("id").map_err(backend)?,
         project: row.try_get("project").map_err(backend)?,
@@ -19,6 +20,7 @@ fn app_from_row(row: &SqliteRow) -> StoreResult<Application> {
         enabled: row.try_get("enabled").map_err(backend)?,
         cluster: row.try_get("cluster").map_err(backend)?,
         pinned_savepoint: row.try_get("pinned_savepoint").map_err(backend)?,
+        policy: serde_json::from_str(&policy).map_err(corrupt("applications"))?,
         created_ms: row.try_get("created_ms").map_err(backend)?,
         updated_ms: row.try_get("updated_ms").map_err(backend)?,
     })
@@ -61,6 +63,7 @@ fn run_from_row(row: &SqliteRow) -> StoreResult<Run> {
         stop_requested_by: row.try_get("stop_requested_by").map_err(backend)?,
         savepoint_path: row.try_get("savepoint_path").map_err(backend)?,
         message: row.try_get("message").map_err(backend)?,
+        healing: row.try_get("healing").map_err(backend)?,
     })
 }
 
@@ -71,9 +74,10 @@ pub(crate) async fn add_version(
 ) -> StoreResult<Application> {
     let mut tx = pool.begin().await.map_err(backend)?;
     let tags = serde_json::to_string(&app.tags).map_err(corrupt("applications"))?;
+    let policy = serde_json::to_string(&app.policy).map_err(corrupt("applications"))?;
     sqlx::query(
         "INSERT INTO applications (id, project, name, job_type, description, tags, enabled, cluster, \
-         pinned_savepoint, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         pinned_savepoint, policy, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (project, name) DO UPDATE SET job_type = excluded.job_type, \
          description = excluded.description, tags = excluded.tags, updated_ms = excluded.updated_ms",
     )
@@ -86,6 +90,7 @@ pub(crate) async fn add_version(
     .bind(app.enabled)
     .bind(&app.cluster)
     .bind(&app.pinned_savepoint)
+    .bind(policy)
     .bind(app.created_ms)
     .bind(app.updated_ms)
     .execute(&mut *tx)
@@ -169,15 +174,17 @@ pub(crate) async fn list_apps(
 
 pub(crate) async fn update_app(pool: &SqlitePool, app: &Application) -> StoreResult<()> {
     let tags = serde_json::to_string(&app.tags).map_err(corrupt("applications"))?;
+    let policy = serde_json::to_string(&app.policy).map_err(corrupt("applications"))?;
     let done = sqlx::query(
         "UPDATE applications SET description = ?, tags = ?, enabled = ?, cluster = ?, \
-         pinned_savepoint = ?, updated_ms = ? WHERE id = ?",
+         pinned_savepoint = ?, policy = ?, updated_ms = ? WHERE id = ?",
     )
     .bind(&app.description)
     .bind(tags)
     .bind(app.enabled)
     .bind(&app.cluster)
     .bind(&app.pinned_savepoint)
+    .bind(policy)
     .bind(app.updated_ms)
     .bind(&app.id)
     .execute(pool)
@@ -203,11 +210,12 @@ pub(crate) async fn list_versions(pool: &SqlitePool, app_id: &str) -> StoreResul
 pub(crate) async fn put_run(pool: &SqlitePool, run: &Run) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO runs (id, app_id, version, cluster, jid, status, restore_path, started_by, \
-         started_ms, ended_ms, stop_requested_by, savepoint_path, message) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
+         started_ms, ended_ms, stop_requested_by, savepoint_path, message, healing) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET \
          jid = excluded.jid, status = excluded.status, restore_path = excluded.restore_path, \
          ended_ms = excluded.ended_ms, stop_requested_by = excluded.stop_requested_by, \
-         savepoint_path = excluded.savepoint_path, message = excluded.message",
+         savepoint_path = excluded.savepoint_path, message = excluded.message, \
+         healing = excluded.healing",
     )
     .bind(&run.id)
     .bind(&run.app_id)
@@ -222,6 +230,7 @@ pub(crate) async fn put_run(pool: &SqlitePool, run: &Run) -> StoreResult<()> {
     .bind(&run.stop_requested_by)
     .bind(&run.savepoint_path)
     .bind(&run.message)
+    .bind(&run.healing)
     .execute(pool)
     .await
     .map_err(backend)?;
@@ -264,6 +273,22 @@ pub(crate) async fn runs_with_status(
     .iter()
     .map(run_from_row)
     .collect()
+}
+
+pub(crate) async fn run_of_job(
+    pool: &SqlitePool,
+    cluster: &str,
+    jid: &str,
+) -> StoreResult<Option<Run>> {
+    sqlx::query("SELECT * FROM runs WHERE jid = ? AND cluster = ? ORDER BY started_ms DESC LIMIT 1")
+        .bind(jid)
+        .bind(cluster)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)?
+        .as_ref()
+        .map(run_from_row)
+        .transpose()
 }
 
 pub(crate) async fn put_snapshot(pool: &SqlitePool, snapshot: &StoredSnapshot) -> StoreResult<()> {

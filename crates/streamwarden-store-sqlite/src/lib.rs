@@ -3,6 +3,7 @@
 
 mod alerting;
 mod apps;
+mod healing;
 mod rows;
 
 use async_trait::async_trait;
@@ -17,8 +18,9 @@ use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
     AlertFilter, AlertRecord, AlertingChanges, AppFilter, AppVersion, Application, AttemptOutcome,
-    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, Run, RunStatus,
-    Store, StoreError, StoreResult, StoredChannel, StoredRoute, StoredSilence, StoredSnapshot,
+    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, RestartIntent, Run,
+    RunStatus, Store, StoreError, StoreResult, StoredChannel, StoredRoute, StoredSilence,
+    StoredSnapshot,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -429,6 +431,22 @@ impl Store for SqliteStore {
 
     async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>> {
         apps::runs_with_status(&self.pool, statuses).await
+    }
+
+    async fn run_of_job(&self, cluster: &str, jid: &str) -> StoreResult<Option<Run>> {
+        apps::run_of_job(&self.pool, cluster, jid).await
+    }
+
+    async fn claim_restart(&self, intent: &RestartIntent) -> StoreResult<bool> {
+        healing::claim_restart(&self.pool, intent).await
+    }
+
+    async fn list_restarts(&self) -> StoreResult<Vec<RestartIntent>> {
+        healing::list_restarts(&self.pool).await
+    }
+
+    async fn finish_restart(&self, app_id: &str) -> StoreResult<()> {
+        healing::finish_restart(&self.pool, app_id).await
     }
 
     async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> StoreResult<()> {

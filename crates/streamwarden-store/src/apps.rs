@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use streamwarden_core::Event;
+use streamwarden_core::healing::{AppPolicy, Trigger};
 
 /// A managed application (a named job StreamWarden can start, stop and restart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +26,9 @@ pub struct Application {
     pub cluster: String,
     /// A savepoint the user pinned as restore point.
     pub pinned_savepoint: Option<String>,
+    /// The application's own self-healing policy (overrides of the global defaults).
+    #[serde(default)]
+    pub policy: AppPolicy,
     /// When created, epoch ms.
     pub created_ms: i64,
     /// When last changed, epoch ms.
@@ -128,6 +133,42 @@ pub struct Run {
     pub savepoint_path: Option<String>,
     /// What happened (error, root exception).
     pub message: Option<String>,
+    /// What self-healing decided when the run's job went down ("restart 1 of 3 scheduled",
+    /// "not restarted: the fail-restart switch is off"); `None` until it decided.
+    #[serde(default)]
+    pub healing: Option<String>,
+}
+
+/// A restart self-healing has scheduled and not yet finished: the persisted intent that keeps
+/// one restart in flight per application, across restarts of StreamWarden.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartIntent {
+    /// Application id (at most one intent per application).
+    pub app_id: String,
+    /// The run whose job went down.
+    pub run_id: String,
+    /// Version to start again.
+    pub version: String,
+    /// Cluster.
+    pub cluster: String,
+    /// What brought the job down.
+    pub trigger: Trigger,
+    /// When to restart, epoch ms.
+    pub due_ms: i64,
+    /// Attempt number within the window (1-based).
+    pub attempt: u32,
+    /// The policy's limit within its window.
+    pub max_restarts: u32,
+    /// The policy's window, ms.
+    pub window_ms: i64,
+    /// Restore from the chosen restore point (the auto-restore switch).
+    pub auto_restore: bool,
+    /// The restore point chosen when scheduling.
+    pub restore_point: Option<String>,
+    /// The event that told the job went down (the restart's events are built on it).
+    pub event: Event,
+    /// When scheduled, epoch ms.
+    pub created_ms: i64,
 }
 
 /// A snapshot recorded for an application.

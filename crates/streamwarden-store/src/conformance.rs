@@ -3,8 +3,8 @@
 //! Each story uses its own cluster name, so they can share one database.
 
 use crate::{
-    AlertFilter, AlertRecord, AlertStatus, AppFilter, AppVersion, Application, Run, RunStatus,
-    StoredRoute, StoredSilence, StoredSnapshot,
+    AlertFilter, AlertRecord, AlertStatus, AppFilter, AppVersion, Application, RestartIntent, Run,
+    RunStatus, StoredRoute, StoredSilence, StoredSnapshot,
 };
 use crate::{
     AlertingChanges, AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewNotification,
@@ -81,6 +81,8 @@ fn event(id: &str, cluster: &str, jid: &str, name: &str, kind: EventKind, at: i6
             timestamp_ms: Some(at - 5),
         }),
         error: None,
+        restart: None,
+        health: None,
     }
 }
 
@@ -852,6 +854,7 @@ async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
         enabled: true,
         cluster: "local".into(),
         pinned_savepoint: None,
+        policy: Default::default(),
         created_ms: 10,
         updated_ms: 10,
     };
@@ -909,6 +912,10 @@ async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
     disabled.enabled = false;
     disabled.tags = vec!["team-b".into(), "eu".into()];
     disabled.pinned_savepoint = Some("file:///sp/1".into());
+    disabled.policy = serde_json::from_value(
+        serde_json::json!({"restart": {"max_restarts": 5, "window": "1h", "auto_restore": false}}),
+    )
+    .expect("policy");
     store.update_app(&disabled).await.expect("update");
     assert_eq!(
         store.get_app("story-app-1").await.expect("get"),
@@ -944,12 +951,26 @@ async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
         stop_requested_by: None,
         savepoint_path: None,
         message: None,
+        healing: None,
     };
     store.put_run(&run).await.expect("run");
     run.jid = Some("abc".into());
     run.status = RunStatus::Stopping;
     run.stop_requested_by = Some("bob".into());
+    run.healing = Some("not restarted: a person stopped it".into());
     store.put_run(&run).await.expect("run update");
+    assert_eq!(
+        store.run_of_job("local", "abc").await.expect("by job"),
+        Some(run.clone())
+    );
+    assert_eq!(
+        store.run_of_job("other", "abc").await.expect("by job"),
+        None
+    );
+    assert_eq!(
+        store.run_of_job("local", "zzz").await.expect("by job"),
+        None
+    );
     assert_eq!(
         store.list_runs("story-app-1", 10).await.expect("runs"),
         vec![run.clone()]
@@ -995,4 +1016,63 @@ async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
         .map(|s| s.path)
         .collect();
     assert_eq!(paths, ["file:///sp/new", "file:///sp/old"]);
+
+    // One restart in flight per application: a second claim is refused until it finishes.
+    let intent = RestartIntent {
+        app_id: "story-app-1".into(),
+        run_id: "story-run-1".into(),
+        version: "v00002".into(),
+        cluster: "local".into(),
+        trigger: streamwarden_core::healing::Trigger::Failed,
+        due_ms: 500,
+        attempt: 1,
+        max_restarts: 3,
+        window_ms: 1_800_000,
+        auto_restore: true,
+        restore_point: Some("file:///chk/7".into()),
+        event: event(
+            "story-heal",
+            "local",
+            "abc",
+            "orders",
+            EventKind::JobStateChanged,
+            400,
+        ),
+        created_ms: 400,
+    };
+    assert!(store.claim_restart(&intent).await.expect("claim"));
+    let second = RestartIntent {
+        attempt: 2,
+        created_ms: 450,
+        ..intent.clone()
+    };
+    assert!(!store.claim_restart(&second).await.expect("claim again"));
+    let pending: Vec<_> = store
+        .list_restarts()
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|i| i.app_id == "story-app-1")
+        .collect();
+    assert_eq!(pending, vec![intent.clone()], "the first claim, losslessly");
+    store.finish_restart("story-app-1").await.expect("finish");
+    store
+        .finish_restart("story-app-1")
+        .await
+        .expect("finish twice");
+    assert!(
+        store
+            .list_restarts()
+            .await
+            .expect("list")
+            .iter()
+            .all(|i| i.app_id != "story-app-1")
+    );
+    assert!(
+        store
+            .claim_restart(&second)
+            .await
+            .expect("claim after finish")
+    );
+    store.finish_restart("story-app-1").await.expect("finish");
 }

@@ -8,7 +8,7 @@ mod apps;
 pub mod conformance;
 mod model;
 
-pub use apps::{AppFilter, AppVersion, Application, Run, RunStatus, StoredSnapshot};
+pub use apps::{AppFilter, AppVersion, Application, RestartIntent, Run, RunStatus, StoredSnapshot};
 pub use model::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
     DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
@@ -154,6 +154,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Runs in one of `statuses` (for reconciliation and the watcher), oldest first.
     async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>>;
+
+    /// The run whose Flink job is `jid` on `cluster`; `None` when the job is not a managed
+    /// application's.
+    async fn run_of_job(&self, cluster: &str, jid: &str) -> StoreResult<Option<Run>>;
+
+    /// Stores `intent` unless its application has one already: `true` when stored, `false`
+    /// when another restart is in flight (the caller then does nothing).
+    async fn claim_restart(&self, intent: &RestartIntent) -> StoreResult<bool>;
+
+    /// Restarts scheduled and not finished, oldest first (resumed at start-up).
+    async fn list_restarts(&self) -> StoreResult<Vec<RestartIntent>>;
+
+    /// Removes an application's restart intent once the restart is done (no-op when none).
+    async fn finish_restart(&self, app_id: &str) -> StoreResult<()>;
 
     /// Records a snapshot (by application and path; recording it again keeps one row).
     async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> StoreResult<()>;

@@ -1,28 +1,35 @@
-//! Self-healing: restarts managed applications whose job went down, within their restart
-//! policy, from the restore point their rule chooses; every step is an event (and alert).
+//! Self-healing: restarts managed applications whose job went down (or, if their policy says
+//! so, turned unhealthy), within their restart policy, from the restore point their rule
+//! chooses; every step is an event (and alert).
 //!
-//! The watchers hand over jobs that reached FAILED or vanished; the healer decides with the
-//! pure policy ([`streamwarden_core::healing`]) and restarts through the lifecycle. Its events
-//! go back to the cluster's watcher, which stores, routes and groups them like any other.
+//! The watchers hand over jobs that reached FAILED, vanished or turned unhealthy; the healer
+//! decides with the pure policy ([`streamwarden_core::healing`]) and restarts through the
+//! lifecycle. A scheduled restart is stored first ([`RestartIntent`], one per application), so
+//! several triggers, a restart slower than a tick, or a restart of StreamWarden in the middle
+//! never make two: at start-up the stored intents are resumed. Its events go back to the
+//! cluster's watcher, which stores, routes and groups them like any other.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use streamwarden_apps::meta::JobSpec;
 use streamwarden_core::clock::now_ms;
 use streamwarden_core::healing::{Decision, DownRun, RestartPolicy, Trigger, decide};
-use streamwarden_core::{Event, EventKind, Severity};
-use streamwarden_lifecycle::{Lifecycle, StartRequest};
-use streamwarden_store::{RunStatus, Store};
+use streamwarden_core::{Event, EventKind, RestartFacts, Severity};
+use streamwarden_lifecycle::{Lifecycle, OpError, StartRequest, StopRequest};
+use streamwarden_store::{Application, RestartIntent, Run, RunStatus, Store, StoreError};
 use tokio::sync::mpsc;
 
-/// Who automatic restarts are recorded as.
+/// Who automatic restarts (and the stops of unhealthy jobs before them) are recorded as.
 pub const AUTO_RESTART: &str = "auto-restart";
 
-/// A managed job that went down, as a watcher saw it.
+/// How many of an application's latest runs are read to count its automatic restarts.
+const HISTORY_RUNS: u32 = 100;
+
+/// A managed job that went down or turned unhealthy, as a watcher saw it.
 #[derive(Debug, Clone)]
 pub struct Down {
-    /// The event that told it (FAILED or disappeared).
+    /// The event that told it (FAILED, disappeared, unhealthy).
     pub event: Event,
     /// Why.
     pub trigger: Trigger,
@@ -35,12 +42,18 @@ pub struct Healer {
     defaults: RestartPolicy,
     /// Each cluster's watcher takes the healer's events.
     events: HashMap<String, mpsc::UnboundedSender<Event>>,
-    in_flight: Mutex<HashSet<String>>,
+}
+
+/// An application's effective policy and auto-restore switch.
+struct Effective {
+    policy: RestartPolicy,
+    auto_restore: bool,
 }
 
 impl Healer {
-    /// A healer restarting by `defaults` (each application's fail-restart switch decides
-    /// whether it applies), handing its events to the watchers of `events`.
+    /// A healer restarting by `defaults` (each application's fail-restart switch and its own
+    /// policy decide whether and how they apply), handing its events to the watchers of
+    /// `events` (by cluster name).
     pub fn new(
         store: Arc<dyn Store>,
         lifecycle: Arc<Lifecycle>,
@@ -52,19 +65,416 @@ impl Healer {
             lifecycle,
             defaults,
             events,
-            in_flight: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Handles jobs that went down until the channel closes.
+    /// Resumes the restarts a previous process scheduled and did not finish, then handles
+    /// jobs that go down until the channel closes. Call after runs were reconciled.
     pub async fn run(self: Arc<Self>, mut downs: mpsc::UnboundedReceiver<Down>) {
+        match self.store.list_restarts().await {
+            Ok(intents) => {
+                for intent in intents {
+                    tracing::info!(
+                        app = intent.app_id,
+                        attempt = intent.attempt,
+                        "resuming a scheduled restart"
+                    );
+                    let healer = self.clone();
+                    tokio::spawn(async move { healer.resume(intent).await });
+                }
+            }
+            Err(error) => tracing::error!(%error, "self-healing cannot read scheduled restarts"),
+        }
         while let Some(down) = downs.recv().await {
             let healer = self.clone();
-            tokio::spawn(async move { healer.handle(down).await });
+            tokio::spawn(async move {
+                if let Err(error) = healer.handle(down).await {
+                    tracing::error!(%error, "self-healing failed to decide");
+                }
+            });
         }
     }
 
-    fn emit(&self, base: &Event, kind: EventKind, severity: Severity, summary: String) {
+    async fn handle(&self, down: Down) -> Result<(), StoreError> {
+        let Some(job) = down.event.job.as_ref() else {
+            return Ok(());
+        };
+        let Some(mut run) = self.store.run_of_job(&down.event.cluster, &job.id).await? else {
+            return Ok(()); // not a managed application's job
+        };
+        let newest = self.store.list_runs(&run.app_id, 1).await?;
+        if newest.first().map(|r| &r.id) != Some(&run.id) || run.healing.is_some() {
+            return Ok(()); // an older run, or decided already
+        }
+        let Some(app) = self.store.get_app(&run.app_id).await? else {
+            return Ok(());
+        };
+        let effective = self.effective(&app, &run.version).await?;
+        let history = self.restarts_made(&app.id).await?;
+        let now = now_ms();
+        let decision = decide(
+            &effective.policy,
+            down.trigger,
+            DownRun {
+                // A run still starting, or failed by its start (which marks `healing`), never
+                // reached RUNNING; one settled by reconciliation after a restart did.
+                reached_running: run.status != RunStatus::Starting,
+                stopped_by_person: run
+                    .stop_requested_by
+                    .as_deref()
+                    .is_some_and(|by| by != AUTO_RESTART),
+            },
+            &history,
+            false,
+            now,
+        );
+        tracing::info!(
+            app = app.name,
+            job_id = job.id,
+            ?decision,
+            "self-healing decided"
+        );
+        let mut intent = None;
+        run.healing = Some(match &decision {
+            Decision::Skip { reason } => format!("not restarted: {reason}"),
+            Decision::GiveUp { attempts } => {
+                format!("not restarted: {attempts} automatic restarts within the window")
+            }
+            Decision::Schedule { at_ms, attempt, of } => {
+                let restore_point = if effective.auto_restore {
+                    self.lifecycle
+                        .restore_path_for(&app.id, &run.version, Some(true))
+                        .await
+                        .unwrap_or_else(|error| {
+                            tracing::warn!(%error, "choosing the restore point");
+                            None
+                        })
+                } else {
+                    None
+                };
+                let candidate = RestartIntent {
+                    app_id: app.id.clone(),
+                    run_id: run.id.clone(),
+                    version: run.version.clone(),
+                    cluster: run.cluster.clone(),
+                    trigger: down.trigger,
+                    due_ms: *at_ms,
+                    attempt: *attempt,
+                    max_restarts: *of,
+                    window_ms: effective.policy.window_ms,
+                    auto_restore: effective.auto_restore,
+                    restore_point,
+                    event: down.event.clone(),
+                    created_ms: now,
+                };
+                if !self.store.claim_restart(&candidate).await? {
+                    return Ok(()); // another restart of this application is in flight
+                }
+                intent = Some(candidate);
+                format!("restart {attempt} of {of} scheduled")
+            }
+        });
+        if down.trigger != Trigger::Unhealthy {
+            run.status = if down.trigger == Trigger::Failed || run.status == RunStatus::Failed {
+                RunStatus::Failed
+            } else {
+                RunStatus::Ended
+            };
+            run.ended_ms = run.ended_ms.or(Some(now));
+            run.message = down
+                .event
+                .exception
+                .as_ref()
+                .map(|e| format!("{}: {}", e.name, e.message))
+                .or(run.message.take())
+                .or(Some(down.event.summary.clone()));
+        }
+        self.store.put_run(&run).await?;
+        match decision {
+            Decision::Skip { .. } => {}
+            Decision::GiveUp { attempts } => self.gave_up(&down.event, &app, &effective, attempts),
+            Decision::Schedule { .. } => {
+                if let Some(intent) = intent {
+                    self.scheduled(&intent);
+                    self.heal(intent).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A stored intent after a restart of StreamWarden: finished if its start had begun
+    /// (reconciliation settled the run), carried on otherwise.
+    async fn resume(&self, intent: RestartIntent) {
+        let started = match self.store.list_runs(&intent.app_id, 1).await {
+            Ok(runs) => runs.into_iter().next().filter(|r| {
+                r.started_by == AUTO_RESTART
+                    && r.started_ms >= intent.created_ms
+                    && r.id != intent.run_id
+            }),
+            Err(error) => {
+                tracing::error!(%error, "resuming a restart");
+                return;
+            }
+        };
+        match started {
+            Some(run) if run.status == RunStatus::Running => {
+                self.succeeded(&intent, &run);
+                self.finish(&intent.app_id).await;
+            }
+            Some(run) => {
+                let reason = run
+                    .message
+                    .unwrap_or_else(|| format!("the restart's run is {}", run.status.as_str()));
+                self.after_failure(intent, reason, true).await;
+            }
+            None => self.heal(intent).await,
+        }
+    }
+
+    /// Waits for the intent's time, then restarts; a failed restart is retried within the
+    /// policy, the last one gives up.
+    async fn heal(&self, mut intent: RestartIntent) {
+        loop {
+            let wait = u64::try_from(intent.due_ms - now_ms()).unwrap_or(0);
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+            if intent.trigger == Trigger::Unhealthy
+                && let Err(error) = self.stop_unhealthy(&intent).await
+            {
+                self.after_failure(
+                    intent,
+                    format!("stopping the unhealthy job: {error}"),
+                    false,
+                )
+                .await;
+                return;
+            }
+            let request = StartRequest {
+                version: Some(intent.version.clone()),
+                restore: (!intent.auto_restore).then(|| "none".to_string()),
+                auto_restore: Some(intent.auto_restore),
+                ..StartRequest::default()
+            };
+            match self
+                .lifecycle
+                .start(&intent.app_id, &request, AUTO_RESTART)
+                .await
+            {
+                Ok(run) => {
+                    self.succeeded(&intent, &run);
+                    self.finish(&intent.app_id).await;
+                    return;
+                }
+                Err(error) => {
+                    let retry = !matches!(error, OpError::Conflict(_) | OpError::NotFound(_));
+                    match self.after_failure(intent, error.to_string(), retry).await {
+                        Some(next) => intent = next,
+                        None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cancels the unhealthy job before it is started again (recorded as stopped by
+    /// auto-restart, so neither an alert nor a trigger).
+    async fn stop_unhealthy(&self, intent: &RestartIntent) -> Result<(), OpError> {
+        match self.lifecycle.active_run(&intent.app_id).await? {
+            Some(run) if run.id == intent.run_id => self
+                .lifecycle
+                .stop(&intent.app_id, &StopRequest::default(), AUTO_RESTART)
+                .await
+                .map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reports a failed attempt, then decides again: the next attempt (returned, stored and
+    /// announced), or giving up. `retry` false ends the series after the report.
+    async fn after_failure(
+        &self,
+        intent: RestartIntent,
+        reason: String,
+        retry: bool,
+    ) -> Option<RestartIntent> {
+        self.emit(
+            &intent.event,
+            EventKind::RestartFailed,
+            Severity::Major,
+            format!(
+                "{}: restart {} of {} failed: {reason}",
+                job_name(&intent.event),
+                intent.attempt,
+                intent.max_restarts
+            ),
+            RestartFacts {
+                reason: Some(reason),
+                ..facts(&intent)
+            },
+        );
+        self.finish(&intent.app_id).await;
+        if !retry {
+            return None;
+        }
+        let app = self.store.get_app(&intent.app_id).await.ok().flatten()?;
+        let effective = self.effective(&app, &intent.version).await.ok()?;
+        let history = self.restarts_made(&app.id).await.ok()?;
+        let now = now_ms();
+        let run = DownRun {
+            reached_running: true,
+            stopped_by_person: false,
+        };
+        match decide(
+            &effective.policy,
+            Trigger::Failed,
+            run,
+            &history,
+            false,
+            now,
+        ) {
+            Decision::Schedule { at_ms, attempt, of } => {
+                let next = RestartIntent {
+                    due_ms: at_ms,
+                    attempt,
+                    max_restarts: of,
+                    window_ms: effective.policy.window_ms,
+                    trigger: Trigger::Failed,
+                    created_ms: now,
+                    ..intent
+                };
+                match self.store.claim_restart(&next).await {
+                    Ok(true) => {
+                        self.scheduled(&next);
+                        Some(next)
+                    }
+                    Ok(false) => None,
+                    Err(error) => {
+                        tracing::error!(%error, "storing the next restart");
+                        None
+                    }
+                }
+            }
+            Decision::GiveUp { attempts } => {
+                self.gave_up(&intent.event, &app, &effective, attempts);
+                None
+            }
+            Decision::Skip { .. } => None,
+        }
+    }
+
+    async fn finish(&self, app_id: &str) {
+        if let Err(error) = self.store.finish_restart(app_id).await {
+            tracing::error!(%error, app_id, "clearing a finished restart");
+        }
+    }
+
+    /// The application's policy: its own overrides over the defaults, the version's switches.
+    async fn effective(&self, app: &Application, version: &str) -> Result<Effective, StoreError> {
+        let spec: Option<JobSpec> = self
+            .store
+            .list_versions(&app.id)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+            .and_then(|v| serde_json::from_value(v.spec).ok());
+        let overrides = &app.policy.restart;
+        Ok(Effective {
+            policy: overrides.apply(self.defaults, spec.as_ref().is_some_and(|s| s.fail_restart)),
+            auto_restore: overrides
+                .auto_restore
+                .unwrap_or(spec.as_ref().is_some_and(|s| s.auto_restore)),
+        })
+    }
+
+    /// When the application's automatic restarts were made, epoch ms.
+    async fn restarts_made(&self, app_id: &str) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .store
+            .list_runs(app_id, HISTORY_RUNS)
+            .await?
+            .iter()
+            .filter(|r| r.started_by == AUTO_RESTART)
+            .map(|r| r.started_ms)
+            .collect())
+    }
+
+    fn scheduled(&self, intent: &RestartIntent) {
+        let name = job_name(&intent.event);
+        let from = intent
+            .restore_point
+            .as_deref()
+            .map_or("without state".to_string(), |p| format!("from {p}"));
+        self.emit(
+            &intent.event,
+            EventKind::RestartScheduled,
+            Severity::Major,
+            format!(
+                "{name}: restart {} of {} in {} s, {from}",
+                intent.attempt,
+                intent.max_restarts,
+                (intent.due_ms - now_ms()).max(0) / 1000
+            ),
+            facts(intent),
+        );
+    }
+
+    fn succeeded(&self, intent: &RestartIntent, run: &Run) {
+        let jid = run.jid.clone().unwrap_or_default();
+        self.emit(
+            &intent.event,
+            EventKind::RestartSucceeded,
+            Severity::Info,
+            format!(
+                "{}: restarted as job {jid} (attempt {} of {}){}",
+                job_name(&intent.event),
+                intent.attempt,
+                intent.max_restarts,
+                run.restore_path
+                    .as_deref()
+                    .map(|p| format!(", restored from {p}"))
+                    .unwrap_or_default()
+            ),
+            RestartFacts {
+                at_ms: Some(run.started_ms),
+                restore_point: run.restore_path.clone(),
+                new_job_id: run.jid.clone(),
+                ..facts(intent)
+            },
+        );
+    }
+
+    fn gave_up(&self, base: &Event, app: &Application, effective: &Effective, attempts: u32) {
+        let window = humantime::format_duration(Duration::from_millis(
+            u64::try_from(effective.policy.window_ms).unwrap_or(0),
+        ));
+        let reason = format!("{attempts} automatic restarts within {window}: the limit");
+        self.emit(
+            base,
+            EventKind::RestartGaveUp,
+            Severity::Critical,
+            format!("{}: {reason}; giving up", job_name(base)),
+            RestartFacts {
+                app_id: app.id.clone(),
+                trigger: Trigger::Failed,
+                attempt: attempts,
+                max_restarts: effective.policy.max_restarts,
+                window_ms: effective.policy.window_ms,
+                at_ms: None,
+                restore_point: None,
+                new_job_id: None,
+                reason: Some(reason),
+            },
+        );
+    }
+
+    fn emit(
+        &self,
+        base: &Event,
+        kind: EventKind,
+        severity: Severity,
+        summary: String,
+        restart: RestartFacts,
+    ) {
         let now = now_ms();
         let event = Event {
             event_id: uuid::Uuid::now_v7().to_string(),
@@ -74,157 +484,34 @@ impl Healer {
             summary,
             occurred_at_ms: now,
             observed_at_ms: now,
-            exception: if kind == EventKind::RestartFailed {
-                base.exception.clone()
-            } else {
-                None
-            },
+            // A failed restart's root exception is in its reason (the start's error).
+            exception: None,
+            restart: Some(restart),
             ..base.clone()
         };
-        if let Some(tx) = self.events.get(&base.cluster) {
-            let _ = tx.send(event);
-        }
-    }
-
-    async fn handle(&self, down: Down) {
-        let Some(job) = down.event.job.clone() else {
-            return;
-        };
-        let runs = match self
-            .store
-            .runs_with_status(&[RunStatus::Running, RunStatus::Stopping])
-            .await
-        {
-            Ok(runs) => runs,
-            Err(error) => {
-                tracing::error!(%error, "self-healing cannot read runs");
-                return;
-            }
-        };
-        let Some(mut run) = runs
-            .into_iter()
-            .find(|r| r.jid.as_deref() == Some(&job.id) && r.cluster == down.event.cluster)
-        else {
-            return; // not a managed application's current job
-        };
-        let stopped_by_person = run.stop_requested_by.is_some();
-        run.status = RunStatus::Failed;
-        run.ended_ms = Some(now_ms());
-        run.message = down
-            .event
-            .exception
-            .as_ref()
-            .map(|e| format!("{}: {}", e.name, e.message))
-            .or(Some(down.event.summary.clone()));
-        if let Err(error) = self.store.put_run(&run).await {
-            tracing::error!(%error, "recording the failed run");
-        }
-        let spec: Option<JobSpec> = match self.store.list_versions(&run.app_id).await {
-            Ok(versions) => versions
-                .into_iter()
-                .find(|v| v.version == run.version)
-                .and_then(|v| serde_json::from_value(v.spec).ok()),
-            Err(_) => None,
-        };
-        let policy = RestartPolicy {
-            enabled: spec.as_ref().is_some_and(|s| s.fail_restart),
-            ..self.defaults
-        };
-        let history: Vec<i64> = match self.store.list_runs(&run.app_id, 100).await {
-            Ok(runs) => runs
-                .iter()
-                .filter(|r| r.started_by == AUTO_RESTART)
-                .map(|r| r.started_ms)
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        let in_flight = !self
-            .in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(run.app_id.clone());
-        let decision = decide(
-            &policy,
-            down.trigger,
-            DownRun {
-                reached_running: true,
-                stopped_by_person,
-            },
-            &history,
-            in_flight,
-            now_ms(),
-        );
-        tracing::info!(
-            app = run.app_id,
-            job_id = job.id,
-            ?decision,
-            "self-healing decided"
-        );
-        match decision {
-            Decision::Skip { .. } => {
-                if !in_flight {
-                    self.release(&run.app_id);
-                }
-            }
-            Decision::GiveUp { attempts } => {
-                self.emit(
-                    &down.event,
-                    EventKind::RestartGaveUp,
-                    Severity::Critical,
-                    format!(
-                        "{}: {attempts} automatic restarts within the window; giving up",
-                        job.name
-                    ),
-                );
-                self.release(&run.app_id);
-            }
-            Decision::Schedule { at_ms, attempt, of } => {
-                self.emit(
-                    &down.event,
-                    EventKind::RestartScheduled,
-                    Severity::Major,
-                    format!(
-                        "{}: restart {attempt} of {of} in {} s",
-                        job.name,
-                        (at_ms - now_ms()).max(0) / 1000
-                    ),
-                );
-                let wait = u64::try_from(at_ms - now_ms()).unwrap_or(0);
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-                match self
-                    .lifecycle
-                    .start(&run.app_id, &StartRequest::default(), AUTO_RESTART)
-                    .await
-                {
-                    Ok(new) => self.emit(
-                        &down.event,
-                        EventKind::RestartSucceeded,
-                        Severity::Info,
-                        format!(
-                            "{}: restarted as job {} (attempt {attempt} of {of}){}",
-                            job.name,
-                            new.jid.unwrap_or_default(),
-                            new.restore_path
-                                .map(|p| format!(", restored from {p}"))
-                                .unwrap_or_default()
-                        ),
-                    ),
-                    Err(error) => self.emit(
-                        &down.event,
-                        EventKind::RestartFailed,
-                        Severity::Major,
-                        format!("{}: restart {attempt} of {of} failed: {error}", job.name),
-                    ),
-                }
-                self.release(&run.app_id);
+        match self.events.get(&base.cluster) {
+            Some(tx) if tx.send(event).is_ok() => {}
+            _ => {
+                tracing::error!(cluster = base.cluster, %kind, "no watcher takes self-healing's event")
             }
         }
     }
+}
 
-    fn release(&self, app_id: &str) {
-        self.in_flight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(app_id);
+fn job_name(event: &Event) -> &str {
+    event.job.as_ref().map_or("", |j| j.name.as_str())
+}
+
+fn facts(intent: &RestartIntent) -> RestartFacts {
+    RestartFacts {
+        app_id: intent.app_id.clone(),
+        trigger: intent.trigger,
+        attempt: intent.attempt,
+        max_restarts: intent.max_restarts,
+        window_ms: intent.window_ms,
+        at_ms: Some(intent.due_ms),
+        restore_point: intent.restore_point.clone(),
+        new_job_id: None,
+        reason: None,
     }
 }

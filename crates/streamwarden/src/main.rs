@@ -6,6 +6,7 @@
 mod cli;
 mod config;
 mod healer;
+mod health;
 mod serve;
 mod watcher;
 

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::healer::Healer;
+use crate::health::HealthWatcher;
 use crate::watcher::ClusterWatcher;
 use anyhow::Context;
 use flink_client::{ClientConfig, FlinkClient};
@@ -93,13 +94,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         healer_events.insert(cluster.name.clone(), tx);
         healer_receivers.insert(cluster.name.clone(), rx);
     }
+    let health_events = healer_events.clone();
     let healer = Arc::new(Healer::new(
         store.clone(),
         lifecycle.clone(),
         config.healing.policy(),
         healer_events,
     ));
-    tokio::spawn(healer.run(healer_rx));
 
     let client_config = ClientConfig {
         connect_timeout: config.watch.connect_timeout,
@@ -127,15 +128,32 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 .unwrap_or_else(|| mpsc::unbounded_channel().1),
         };
         tokio::spawn(watcher.run());
+        let checks = HealthWatcher {
+            client: FlinkClient::new(&cluster.name, cluster.url.as_str(), &client_config)
+                .with_context(|| format!("cluster {}", cluster.name))?,
+            store: store.clone(),
+            defaults: config.health.defaults(),
+            severities: config.health.severity,
+            interval: config.health.check_interval,
+            concurrency: config.watch.concurrency,
+            events: health_events
+                .get(&cluster.name)
+                .cloned()
+                .unwrap_or_else(|| mpsc::unbounded_channel().0),
+        };
+        tokio::spawn(checks.run());
     }
 
-    // Runs left starting, running or stopping by a previous process are settled against Flink.
+    // Runs left starting, running or stopping by a previous process are settled against Flink;
+    // then self-healing resumes the restarts it had scheduled and takes the watchers' jobs
+    // that went down (they wait in the channel meanwhile).
     let reconciling = lifecycle.clone();
     tokio::spawn(async move {
         match reconciling.reconcile().await {
             Ok(done) => tracing::info!(runs = done.len(), "runs reconciled"),
             Err(error) => tracing::error!(%error, "reconciling runs failed"),
         }
+        healer.run(healer_rx).await;
     });
 
     let listener = tokio::net::TcpListener::bind(config.listen)

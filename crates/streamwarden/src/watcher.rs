@@ -1,6 +1,7 @@
 //! One watcher task per cluster: poll `/jobs/overview` every interval (never two polls of a
 //! cluster at once), enrich the jobs that need it (`numRestarts`, root exceptions), let the
-//! detector decide, and store its decisions with their deliveries in one transaction.
+//! detector decide, and store its decisions with their deliveries in one transaction — with
+//! the events self-healing and the health checks handed over since the last poll.
 
 use crate::healer::Down;
 use flink_client::{FlinkClient, JobOverview};
@@ -26,6 +27,11 @@ use tokio::time::MissedTickBehavior;
 /// Lines of the stack trace kept in an event.
 const STACK_LINES: usize = 12;
 
+/// Times a FAILED job's empty exception history is read again, and the wait before each
+/// (together just over Flink's default `web.refresh-interval`, 3 s).
+const EMPTY_HISTORY_RETRIES: usize = 11;
+const EMPTY_HISTORY_WAIT: Duration = Duration::from_millis(300);
+
 /// Everything one cluster's watcher needs.
 pub struct ClusterWatcher {
     /// REST client of the cluster (carries its name and timeouts).
@@ -46,7 +52,8 @@ pub struct ClusterWatcher {
     pub concurrency: usize,
     /// Where jobs that went down are handed to self-healing.
     pub healer: mpsc::UnboundedSender<Down>,
-    /// Self-healing's events for this cluster, stored with the next poll.
+    /// Self-healing's and the health checks' events for this cluster, stored with the next
+    /// poll.
     pub healer_events: mpsc::UnboundedReceiver<Event>,
 }
 
@@ -88,6 +95,8 @@ impl ClusterWatcher {
             }
         };
         let mut restarts_checked: HashMap<String, i64> = HashMap::new();
+        // Self-healing's events not yet stored (kept when a write fails).
+        let mut extra: Vec<Event> = Vec::new();
         let mut last_written_ms = 0;
         let mut skipped_ticks: u64 = 0;
         let mut ticker = tokio::time::interval(self.interval);
@@ -95,7 +104,6 @@ impl ClusterWatcher {
         loop {
             ticker.tick().await;
             let started = tokio::time::Instant::now();
-            let mut extra = Vec::new();
             while let Ok(event) = self.healer_events.try_recv() {
                 extra.push(event);
             }
@@ -104,7 +112,7 @@ impl ClusterWatcher {
                 &mut noise,
                 &mut restarts_checked,
                 &mut last_written_ms,
-                extra,
+                &mut extra,
             )
             .await;
             let took = started.elapsed();
@@ -128,7 +136,7 @@ impl ClusterWatcher {
         noise: &mut NoiseState,
         restarts_checked: &mut HashMap<String, i64>,
         last_written_ms: &mut i64,
-        extra: Vec<Event>,
+        extra: &mut Vec<Event>,
     ) {
         let cluster = self.client.cluster();
         let outcome = match self.client.jobs_overview().await {
@@ -152,6 +160,7 @@ impl ClusterWatcher {
         let mut observation = observe(view, &outcome, now, &self.detector, &mut || {
             uuid::Uuid::now_v7().to_string()
         });
+        observation.events.extend(extra.iter().cloned());
         let downs: Vec<Down> = observation
             .events
             .iter()
@@ -159,6 +168,7 @@ impl ClusterWatcher {
                 let trigger = match (e.kind, e.job.as_ref().map(|j| j.state)) {
                     (EventKind::JobStateChanged, Some(JobState::Failed)) => Trigger::Failed,
                     (EventKind::JobDisappeared, _) => Trigger::Disappeared,
+                    (EventKind::JobUnhealthy, _) => Trigger::Unhealthy,
                     _ => return None,
                 };
                 Some(Down {
@@ -167,7 +177,6 @@ impl ClusterWatcher {
                 })
             })
             .collect();
-        observation.events.extend(extra);
         self.refresh_acknowledgements(noise).await;
         let before = noise.clone();
         let alerting = self.decide(noise, &observation, now);
@@ -182,6 +191,7 @@ impl ClusterWatcher {
         {
             Ok(()) => {
                 *last_written_ms = now;
+                extra.clear();
                 for event in &observation.events {
                     log_event(event);
                 }
@@ -371,11 +381,25 @@ impl ClusterWatcher {
         let results: Vec<_> = futures::stream::iter(due)
             .map(|i| {
                 let jid = observed[i].jid.clone();
+                let terminal = observed[i].state == JobState::Failed;
                 async move {
-                    (
-                        i,
-                        self.client.job_exceptions(&jid, self.max_exceptions).await,
-                    )
+                    // Flink's REST serves `/jobs/:jid/…` from an execution graph cached for
+                    // `web.refresh-interval` (3 s) after anyone read the job (its web UI, a
+                    // script): a FAILED job's exception history can look empty until the cache
+                    // expires. It is read again until then, so the alert carries the root
+                    // exception; this delays only this cluster's poll, only in that case.
+                    let mut answer = self.client.job_exceptions(&jid, self.max_exceptions).await;
+                    for _ in 0..EMPTY_HISTORY_RETRIES {
+                        match &answer {
+                            Ok(e) if terminal && e.root_cause().is_none() => {
+                                tokio::time::sleep(EMPTY_HISTORY_WAIT).await;
+                                answer =
+                                    self.client.job_exceptions(&jid, self.max_exceptions).await;
+                            }
+                            _ => break,
+                        }
+                    }
+                    (i, answer)
                 }
             })
             .buffer_unordered(self.concurrency)

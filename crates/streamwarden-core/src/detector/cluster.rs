@@ -39,6 +39,8 @@ pub(super) fn poll_failed(
         job: None,
         exception: None,
         error: Some(error.to_string()),
+        restart: None,
+        health: None,
     };
     (
         ClusterHealth {
@@ -84,6 +86,8 @@ pub(super) fn poll_succeeded(
         job: None,
         exception: None,
         error: before.last_error.clone(),
+        restart: None,
+        health: None,
     };
     (health, Some(event))
 }

@@ -254,6 +254,8 @@ pub(super) fn disappeared(
         }),
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 
@@ -283,6 +285,8 @@ fn job_event(
         job: Some(job),
         exception,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 

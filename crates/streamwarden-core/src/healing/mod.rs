@@ -6,8 +6,11 @@
 //! stays within `max_restarts` per sliding `window`, waits an exponential, capped backoff, and
 //! never follows a stop a person made or a start that never reached RUNNING.
 
+mod policy;
 #[cfg(test)]
 mod tests;
+
+pub use policy::{AppPolicy, RestartOverrides};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +28,9 @@ pub struct RestartPolicy {
     pub backoff_initial_ms: i64,
     /// Longest delay, ms (default 5 min).
     pub backoff_max_ms: i64,
+    /// Whether an unhealthy job (a restart loop, stalled checkpoints) is restarted too
+    /// (default off: it is only reported).
+    pub on_unhealthy: bool,
 }
 
 impl Default for RestartPolicy {
@@ -35,6 +41,7 @@ impl Default for RestartPolicy {
             window_ms: 30 * 60 * 1000,
             backoff_initial_ms: 10_000,
             backoff_max_ms: 5 * 60 * 1000,
+            on_unhealthy: false,
         }
     }
 }
@@ -47,6 +54,19 @@ pub enum Trigger {
     Failed,
     /// The job vanished from a reachable cluster.
     Disappeared,
+    /// The job runs but is unhealthy (a restart loop, stalled or failing checkpoints).
+    Unhealthy,
+}
+
+impl Trigger {
+    /// The snake-case name (`"failed"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Failed => "failed",
+            Trigger::Disappeared => "disappeared",
+            Trigger::Unhealthy => "unhealthy",
+        }
+    }
 }
 
 /// What is known about the run whose job went down.
@@ -108,7 +128,9 @@ pub fn decide(
     if in_flight {
         return skip("a restart is already in flight");
     }
-    let _ = trigger;
+    if trigger == Trigger::Unhealthy && !policy.on_unhealthy {
+        return skip("restarting unhealthy jobs is off");
+    }
     let recent = restarts_ms
         .iter()
         .filter(|t| now_ms - **t < policy.window_ms)

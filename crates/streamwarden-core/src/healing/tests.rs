@@ -114,3 +114,62 @@ fn concurrent_triggers_make_one_restart() {
     let gone = decide(&policy(), Trigger::Disappeared, ran(), &[], false, 0);
     assert_eq!(gone, first);
 }
+
+#[test]
+fn an_unhealthy_job_is_restarted_only_when_the_policy_says_so() {
+    let d = decide(&policy(), Trigger::Unhealthy, ran(), &[], false, 0);
+    assert!(matches!(d, Decision::Skip { .. }), "{d:?}");
+    let p = RestartPolicy {
+        on_unhealthy: true,
+        ..policy()
+    };
+    let d = decide(&p, Trigger::Unhealthy, ran(), &[], false, 0);
+    assert!(matches!(d, Decision::Schedule { attempt: 1, .. }), "{d:?}");
+}
+
+#[test]
+fn overrides_replace_only_what_they_set_and_the_switch_comes_from_meta_json() {
+    let base = RestartPolicy::default();
+    assert_eq!(RestartOverrides::default().apply(base, true), policy());
+    assert!(!RestartOverrides::default().apply(base, false).enabled);
+    let o: AppPolicy = serde_json::from_str(
+        r#"{"restart": {"enabled": false, "max_restarts": 5, "window": "1h", "backoff_max": "30s"}}"#,
+    )
+    .unwrap();
+    let p = o.restart.apply(base, true);
+    assert_eq!(
+        p,
+        RestartPolicy {
+            enabled: false,
+            max_restarts: 5,
+            window_ms: 3_600_000,
+            backoff_max_ms: 30_000,
+            ..base
+        }
+    );
+    assert!(o.restart.errors().is_empty());
+    let back = serde_json::to_value(&o).unwrap();
+    assert_eq!(back["restart"]["window"], "1h");
+    assert!(back["restart"].get("auto_restore").is_none());
+}
+
+#[test]
+fn out_of_range_overrides_and_unknown_fields_are_refused_by_name() {
+    let o: AppPolicy = serde_json::from_str(
+        r#"{"restart": {"max_restarts": 0, "window": "0s", "backoff_initial": "1m", "backoff_max": "10s"}}"#,
+    )
+    .unwrap();
+    let fields: Vec<String> = o.restart.errors().into_iter().map(|(f, _)| f).collect();
+    assert_eq!(
+        fields,
+        [
+            "restart.max_restarts",
+            "restart.window",
+            "restart.backoff_max"
+        ]
+    );
+    let unknown = serde_json::from_str::<AppPolicy>(r#"{"restart": {"max_restart": 2}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(unknown.contains("max_restart"), "{unknown}");
+}

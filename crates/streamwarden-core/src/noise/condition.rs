@@ -41,6 +41,12 @@ pub fn cluster_key(cluster: &str) -> String {
     format!("cluster/{cluster}/unreachable")
 }
 
+/// The key of a job's open health check: `job/<cluster>/<name>/unhealthy/<check>`.
+fn unhealthy_key(cluster: &str, name: &str, event: &Event) -> String {
+    let check = event.health.as_ref().map_or("", |h| h.check.as_str());
+    job_key(cluster, name, &format!("unhealthy/{check}"))
+}
+
 /// What `event` does to conditions.
 pub fn effect(event: &Event) -> Effect {
     let cluster = &event.cluster;
@@ -65,6 +71,13 @@ pub fn effect(event: &Event) -> Effect {
                 job_key(cluster, &job.name, event.kind.as_str()),
                 event.event_id
             ),
+        },
+        (EventKind::JobUnhealthy, Some(job)) => Effect::Open {
+            key: unhealthy_key(cluster, &job.name, event),
+        },
+        (EventKind::JobHealthy, Some(job)) => Effect::Resolve {
+            keys: vec![unhealthy_key(cluster, &job.name, event)],
+            stable: false,
         },
         (EventKind::JobRestarted, Some(job)) => Effect::Open {
             key: job_key(cluster, &job.name, "restarting"),

@@ -2,6 +2,7 @@
 //! acknowledgement, storms. No sleeps: the clock is a number.
 
 use super::*;
+use crate::health::{Check, HealthFacts};
 use crate::routing::{JobPattern, Recipients};
 use crate::{Event, EventKind, JobFacts, JobState, Severity};
 
@@ -53,6 +54,8 @@ fn event(id: &str, kind: EventKind, name: Option<&str>, state: JobState, notify:
         }),
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 
@@ -84,6 +87,26 @@ fn restarted(id: &str, name: &str) -> Event {
         JobState::Running,
         true,
     )
+}
+
+/// A health check's finding on a RUNNING job: `job_unhealthy` when `unhealthy`, else
+/// `job_healthy`.
+fn health(id: &str, name: &str, check: Check, unhealthy: bool) -> Event {
+    let kind = if unhealthy {
+        EventKind::JobUnhealthy
+    } else {
+        EventKind::JobHealthy
+    };
+    let mut event = event(id, kind, Some(name), JobState::Running, true);
+    event.health = Some(HealthFacts {
+        check,
+        unhealthy,
+        observed: if unhealthy { 7 } else { 0 },
+        limit: 3,
+        window_ms: Some(600 * S),
+        reason: id.into(),
+    });
+    event
 }
 
 impl World {
@@ -378,6 +401,98 @@ fn an_unreachable_cluster_is_resolved_as_soon_as_it_answers() {
         "the resolution opens its own group, so it goes at once"
     );
     assert!(matches!(&d.sends[0].notice, Notice::Resolved { event_id, .. } if event_id == "e1"));
+}
+
+#[test]
+fn an_unhealthy_check_is_told_once_per_check_and_resolved_when_it_closes() {
+    let mut w = World::new();
+    let team = || vec![target("team", &[], &["hook"])];
+    let loop_key = "job/prod/orders/unhealthy/restart_loop";
+    let stall_key = "job/prod/orders/unhealthy/checkpoint_stalled";
+
+    let d = w.event(0, health("e0", "orders", Check::RestartLoop, true), team());
+    assert_eq!(
+        d.sends[0].notice,
+        Notice::Alert {
+            alert_id: "a1".into(),
+            event_id: "e0".into()
+        }
+    );
+    assert_eq!(w.state.alerts[loop_key].state, AlertState::Firing);
+    let d = w.event(
+        30 * S,
+        health("e1", "orders", Check::RestartLoop, true),
+        team(),
+    );
+    assert!(d.sends.is_empty(), "the same check while open only counts");
+    assert_eq!(w.state.alerts[loop_key].events, 2);
+
+    // Another check of the same job is another alert, heard by one more route.
+    let d = w.event(
+        40 * S,
+        health("e2", "orders", Check::CheckpointStalled, true),
+        vec![
+            target("team", &[], &["hook"]),
+            target("pager", &[], &["phone"]),
+        ],
+    );
+    assert_eq!(d.sends.len(), 2, "{:?}", d.sends);
+    assert_eq!(w.state.alerts[stall_key].id, "a2");
+    assert_eq!(w.to("hook").len(), 2);
+    assert_eq!(w.to("phone").len(), 1);
+
+    // The job running again is not a health check closing: both stay open.
+    w.event(50 * S, running("e3", "orders"), vec![]);
+    w.run(51 * S, 200 * S);
+    assert_eq!(w.state.alerts.len(), 2);
+    assert_eq!(w.sent.len(), 3);
+
+    // A check that never opened closes silently.
+    let d = w.event(
+        210 * S,
+        health("e4", "orders", Check::CheckpointsFailing, false),
+        vec![],
+    );
+    assert!(d.sends.is_empty());
+
+    // The restart loop ends: resolved at once, to the receivers that heard of it only.
+    let d = w.event(
+        220 * S,
+        health("e5", "orders", Check::RestartLoop, false),
+        vec![],
+    );
+    assert_eq!(d.sends.len(), 1, "{:?}", d.sends);
+    assert_eq!(d.sends[0].channels, ["hook"]);
+    assert_eq!(
+        d.sends[0].notice,
+        Notice::Resolved {
+            alert_id: "a1".into(),
+            event_id: "e5".into()
+        }
+    );
+    assert!(!w.state.alerts.contains_key(loop_key));
+    assert_eq!(
+        w.state.alerts[stall_key].state,
+        AlertState::Firing,
+        "the other check is still open"
+    );
+    assert!(
+        w.to("phone")
+            .iter()
+            .all(|(_, n)| matches!(n, Notice::Alert { .. }))
+    );
+
+    // The stall ends too: both routes that heard of it are told.
+    let d = w.event(
+        230 * S,
+        health("e6", "orders", Check::CheckpointStalled, false),
+        vec![],
+    );
+    let told: Vec<&str> = d.sends.iter().map(|s| s.route.as_str()).collect();
+    assert_eq!(told, ["team", "pager"]);
+    assert!(d.sends.iter().all(|s| matches!(&s.notice,
+            Notice::Resolved { alert_id, event_id } if alert_id == "a2" && event_id == "e6")));
+    assert!(w.state.alerts.is_empty());
 }
 
 #[test]

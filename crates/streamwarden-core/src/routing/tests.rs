@@ -28,6 +28,8 @@ fn job_event(name: &str, state: JobState, kind: EventKind, severity: Severity) -
         }),
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 

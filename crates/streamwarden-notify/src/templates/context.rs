@@ -82,7 +82,8 @@ pub fn for_outgoing(outgoing: &Outgoing, globals: &Globals, test: bool) -> Value
 }
 
 /// The template context of `event`. Absent parts are `none` (never undefined), so templates
-/// can test them: `{% if job %}`, `{% if exception %}`.
+/// can test them: `{% if job %}`, `{% if exception %}`, `{% if restart %}` (self-healing's
+/// events), `{% if health %}` (`job_unhealthy`, `job_healthy`).
 pub fn for_event(event: &Event, globals: &Globals, test: bool) -> Value {
     let job = event.job.as_ref().map(|j| {
         json!({
@@ -118,6 +119,25 @@ pub fn for_event(event: &Event, globals: &Globals, test: bool) -> Value {
             "timestamp": rfc3339(e.timestamp_ms),
         })),
         "error": event.error,
+        "restart": event.restart.as_ref().map(|r| json!({
+            "app_id": r.app_id,
+            "trigger": r.trigger.as_str(),
+            "attempt": r.attempt,
+            "max_restarts": r.max_restarts,
+            "window_ms": r.window_ms,
+            "at": rfc3339(r.at_ms),
+            "restore_point": r.restore_point,
+            "new_job_id": r.new_job_id,
+            "reason": r.reason,
+        })),
+        "health": event.health.as_ref().map(|h| json!({
+            "check": h.check.as_str(),
+            "unhealthy": h.unhealthy,
+            "observed": h.observed,
+            "limit": h.limit,
+            "window_ms": h.window_ms,
+            "reason": h.reason,
+        })),
         "labels": globals.labels,
         "test": test,
     })

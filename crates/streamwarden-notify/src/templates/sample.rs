@@ -1,13 +1,23 @@
 //! Sample events and notifications: templates are checked against them when saved, previewed
 //! with them, and the default templates are snapshot-tested on them.
 
+use streamwarden_core::healing::Trigger;
+use streamwarden_core::health::{Check, HealthFacts};
 use streamwarden_core::noise::{Member, Notice};
 use streamwarden_core::notification::{Notification, Outgoing};
 use streamwarden_core::routing::Recipients;
-use streamwarden_core::{Event, EventKind, JobFacts, JobState, RootException, Severity};
+use streamwarden_core::{
+    Event, EventKind, JobFacts, JobState, RestartFacts, RootException, Severity,
+};
 
 const CLUSTER_URL: &str = "http://flink-jobmanager:8081/";
 const JID: &str = "3f2b9c1d4e5a60718293a4b5c6d7e8f9";
+/// The Flink job id of the job an automatic restart started.
+const NEW_JID: &str = "8c1e4f2a9b3d5e6f7a8b9c0d1e2f3a4b";
+/// The managed application of the job (UUID v7, as the API makes them).
+const APP_ID: &str = "0199a1b0-7c2e-7a41-9d3f-5e6a7b8c9d0e";
+const RESTORE_POINT: &str =
+    "s3://flink-state/checkpoints/3f2b9c1d4e5a60718293a4b5c6d7e8f9/chk-1842";
 
 fn job(previous: JobState, state: JobState, restarts: u64) -> JobFacts {
     JobFacts {
@@ -48,11 +58,50 @@ fn base(id: &str, kind: EventKind, severity: Severity, summary: &str) -> Event {
         job: None,
         exception: None,
         error: None,
+        restart: None,
+        health: None,
     }
 }
 
+/// Self-healing's facts of attempt `attempt` of 3 within 30 min, after the job FAILED, due 20 s
+/// after the failure and restoring from the latest checkpoint.
+fn restart(attempt: u32) -> RestartFacts {
+    RestartFacts {
+        app_id: APP_ID.into(),
+        trigger: Trigger::Failed,
+        attempt,
+        max_restarts: 3,
+        window_ms: 30 * 60 * 1000,
+        at_ms: Some(1_763_703_743_000),
+        restore_point: Some(RESTORE_POINT.into()),
+        new_job_id: None,
+        reason: None,
+    }
+}
+
+/// A self-healing event: built from the event that brought the job down (the failed job, as
+/// the healer does), without its exception.
+fn healing(id: &str, kind: EventKind, severity: Severity, summary: &str) -> Event {
+    let mut event = base(id, kind, severity, summary);
+    event.job = Some(job(JobState::Running, JobState::Failed, 0));
+    event
+}
+
+/// A health event: the job as the health check polled it (RUNNING, no previous state).
+fn health(id: &str, kind: EventKind, severity: Severity, summary: &str) -> Event {
+    let mut event = base(id, kind, severity, summary);
+    event.job = Some(JobFacts {
+        previous_state: None,
+        previous_restarts: None,
+        ..job(JobState::Running, JobState::Running, 19)
+    });
+    event
+}
+
 /// One event of every shape: job failed (with exception), job restarted, job recovered, job
-/// disappeared, cluster unreachable, cluster recovered.
+/// disappeared, cluster unreachable, cluster recovered; self-healing's restart scheduled,
+/// succeeded, failed (without state) and given up; a job unhealthy (restart loop) and healthy
+/// again (checkpoints).
 pub fn events() -> Vec<Event> {
     let mut failed = base(
         "0199a1b2-0000-7000-8000-00000000f001",
@@ -97,6 +146,79 @@ pub fn events() -> Vec<Event> {
         Severity::Info,
         "Cluster prod reachable again after 95 s",
     );
+    let mut scheduled = healing(
+        "0199a1b2-0000-7000-8000-00000000f007",
+        EventKind::RestartScheduled,
+        Severity::Major,
+        &format!("orders-enrichment: restart 2 of 3 in 20 s, from {RESTORE_POINT}"),
+    );
+    scheduled.restart = Some(restart(2));
+    let mut succeeded = healing(
+        "0199a1b2-0000-7000-8000-00000000f008",
+        EventKind::RestartSucceeded,
+        Severity::Info,
+        &format!(
+            "orders-enrichment: restarted as job {NEW_JID} (attempt 2 of 3), restored from {RESTORE_POINT}"
+        ),
+    );
+    succeeded.restart = Some(RestartFacts {
+        at_ms: Some(1_763_703_744_200),
+        new_job_id: Some(NEW_JID.into()),
+        ..restart(2)
+    });
+    let reason = "Flink refused the job: org.apache.flink.runtime.client.JobSubmissionException: Failed to submit JobGraph";
+    let mut restart_failed = healing(
+        "0199a1b2-0000-7000-8000-00000000f009",
+        EventKind::RestartFailed,
+        Severity::Major,
+        &format!("orders-enrichment: restart 2 of 3 failed: {reason}"),
+    );
+    restart_failed.restart = Some(RestartFacts {
+        restore_point: None,
+        reason: Some(reason.into()),
+        ..restart(2)
+    });
+    let mut gave_up = healing(
+        "0199a1b2-0000-7000-8000-00000000f010",
+        EventKind::RestartGaveUp,
+        Severity::Critical,
+        "orders-enrichment: 3 automatic restarts within 30m: the limit; giving up",
+    );
+    gave_up.restart = Some(RestartFacts {
+        at_ms: None,
+        restore_point: None,
+        reason: Some("3 automatic restarts within 30m: the limit".into()),
+        ..restart(3)
+    });
+    let mut unhealthy = health(
+        "0199a1b2-0000-7000-8000-00000000f011",
+        EventKind::JobUnhealthy,
+        Severity::Major,
+        "orders-enrichment is unhealthy (restart_loop): numRestarts grew by 7 within 10 min (limit 3)",
+    );
+    unhealthy.health = Some(HealthFacts {
+        check: Check::RestartLoop,
+        unhealthy: true,
+        observed: 7,
+        limit: 3,
+        window_ms: Some(10 * 60 * 1000),
+        reason: "numRestarts grew by 7 within 10 min (limit 3)".into(),
+    });
+    let stall = "a checkpoint completed 18 s ago (threshold 20 min = max(interval 1 min, timeout 10 min) × (0 tolerable failures + 2))";
+    let mut healthy = health(
+        "0199a1b2-0000-7000-8000-00000000f012",
+        EventKind::JobHealthy,
+        Severity::Info,
+        &format!("orders-enrichment is healthy again (checkpoint_stalled): {stall}"),
+    );
+    healthy.health = Some(HealthFacts {
+        check: Check::CheckpointStalled,
+        unhealthy: false,
+        observed: 18_000,
+        limit: 20 * 60 * 1000,
+        window_ms: None,
+        reason: stall.into(),
+    });
     vec![
         failed,
         restarted,
@@ -104,6 +226,12 @@ pub fn events() -> Vec<Event> {
         disappeared,
         unreachable,
         recovered_cluster,
+        scheduled,
+        succeeded,
+        restart_failed,
+        gave_up,
+        unhealthy,
+        healthy,
     ]
 }
 
@@ -134,13 +262,60 @@ fn single(event: &Event, notice: Notice, resolved: bool) -> Outgoing {
     }
 }
 
-/// One notification of every shape: each sample event as an alert, a repeat, a resolution of a
-/// failed job, and a group of 25 members (alerts and resolutions, more than a group shows).
+/// One notification of every shape: each sample event as an alert, a resolution of an unhealthy
+/// job (carrying its `job_healthy` event), a group of restarts scheduled for two more jobs, a
+/// repeat, a resolution of a failed job, and a group of 25 members (alerts and resolutions,
+/// more than a group shows). The last three stay last, in this order.
 pub fn notifications() -> Vec<Outgoing> {
     let events = events();
     let mut all: Vec<Outgoing> = events.iter().map(alert_of).collect();
     let failed = &events[0];
     let recovered = &events[2];
+    let scheduled = &events[6];
+    let unhealthy = &events[10];
+    let healthy = &events[11];
+    // The unhealthy job's check closed: the resolution shows the `job_healthy` event, with the
+    // severity of the alert it ends.
+    let mut healed = single(
+        healthy,
+        Notice::Resolved {
+            alert_id: "alert-2".into(),
+            event_id: healthy.event_id.clone(),
+        },
+        true,
+    );
+    healed.notification.severity = unhealthy.severity;
+    healed.notification.id = "n-resolved_unhealthy".into();
+    all.push(healed);
+    // An outage took down three managed applications at once: the first restart scheduled went
+    // out alone, the other two joined its group.
+    let restarts: Vec<(Event, bool)> = ["payments-aggregator", "fraud-scoring"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut event = scheduled.clone();
+            event.event_id = format!("0199a1b2-0000-7000-8000-0000000h{i:04}");
+            event.summary = format!("{name}: restart 1 of 3 in 10 s, without state");
+            if let Some(job) = event.job.as_mut() {
+                job.name = (*name).into();
+                job.id = format!("{:032x}", i + 101);
+                job.url = format!("{CLUSTER_URL}#/job/completed/{}/overview", job.id);
+            }
+            if let Some(restart) = event.restart.as_mut() {
+                restart.app_id = format!("0199a1b0-7c2e-7a41-9d3f-00000000{i:04}");
+                restart.attempt = 1;
+                restart.at_ms = Some(1_763_703_733_000);
+                restart.restore_point = None;
+            }
+            (event, false)
+        })
+        .collect();
+    all.push(group(
+        "n-group_restarts",
+        format!("{}/restart_scheduled", scheduled.cluster),
+        scheduled,
+        restarts,
+    ));
     let mut repeat = single(
         failed,
         Notice::Repeat {
@@ -174,15 +349,26 @@ pub fn notifications() -> Vec<Outgoing> {
             (event, i % 5 == 4)
         })
         .collect();
-    all.push(Outgoing {
+    all.push(group(
+        "n-group",
+        format!("{}/job_state_changed", failed.cluster),
+        failed,
+        members,
+    ));
+    all
+}
+
+/// A group notification `id` of `members`, decided 10 s after `first` was seen.
+fn group(id: &str, key: String, first: &Event, members: Vec<(Event, bool)>) -> Outgoing {
+    Outgoing {
         notification: Notification {
-            id: "n-group".into(),
+            id: id.into(),
             route: "default".into(),
-            cluster: failed.cluster.clone(),
-            severity: failed.severity,
+            cluster: first.cluster.clone(),
+            severity: first.severity,
             recipients: Recipients::default(),
             notice: Notice::Group {
-                group: format!("{}/job_state_changed", failed.cluster),
+                group: key,
                 members: members
                     .iter()
                     .map(|(e, resolved)| Member {
@@ -192,9 +378,8 @@ pub fn notifications() -> Vec<Outgoing> {
                     })
                     .collect(),
             },
-            created_ms: failed.observed_at_ms + 10_000,
+            created_ms: first.observed_at_ms + 10_000,
         },
         events: members,
-    });
-    all
+    }
 }

@@ -1,5 +1,5 @@
 //! `/api/v1/apps`: managed applications — upload, list, versions, runs, inspect, start, stop,
-//! savepoint, enable/disable, tags, bulk operations.
+//! savepoint, enable/disable, tags, self-healing policy, bulk operations.
 
 use crate::{ApiError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
@@ -9,7 +9,9 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use streamwarden_apps::version::{Version, version_forwards};
+use streamwarden_core::healing::AppPolicy;
 use streamwarden_lifecycle::{BulkOp, BulkResult, OpError, StartRequest, StopRequest, Uploaded};
+use streamwarden_notify::describe::FieldError;
 use streamwarden_store::{AppFilter, AppVersion, Application, Run, RunStatus};
 
 /// Largest package accepted by the upload (bytes).
@@ -32,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/apps/{id}/disable", post(disable))
         .route("/apps/{id}/tags", put(tags))
         .route("/apps/{id}/args", put(args))
+        .route("/apps/{id}/policy", put(policy))
         .route("/apps/tags", put(tags_many))
 }
 
@@ -315,6 +318,25 @@ async fn tags(
     Json(body): Json<TagsBody>,
 ) -> Result<Json<Application>, ApiError> {
     Ok(Json(state.lifecycle.set_tags(&id, body.tags).await?))
+}
+
+/// Replaces the application's own self-healing policy (`AppPolicy`: overrides of the global
+/// `[healing]` and `[health]` defaults); 400 names every out-of-range field.
+async fn policy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<AppPolicy>,
+) -> Result<Json<Application>, ApiError> {
+    let errors = body.errors();
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(
+            errors
+                .into_iter()
+                .map(|(field, reason)| FieldError { field, reason })
+                .collect(),
+        ));
+    }
+    Ok(Json(state.lifecycle.set_policy(&id, body).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -91,6 +91,19 @@ enum AppsCommand {
         /// Tags.
         tags: Vec<String>,
     },
+    /// Show or change an application's own self-healing policy (overrides of `[healing]`
+    /// and `[health]`), e.g. `--set restart.max_restarts=5 --set
+    /// health.checkpoint_stalled.threshold=2m --set health.failed_checkpoints.enabled=false`.
+    Policy {
+        /// Application id.
+        id: String,
+        /// `path=value` to set (value as JSON when it parses, else a string); repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// `path` to remove (back to the default); repeatable.
+        #[arg(long = "unset", value_name = "PATH")]
+        unset: Vec<String>,
+    },
     /// Apply an operation to many applications, with a result for each.
     Bulk {
         /// start, stop, stop-with-savepoint, restart-with-snapshot or restart-direct.
@@ -247,6 +260,33 @@ pub async fn run(args: AppsArgs) -> anyhow::Result<()> {
             .await?;
             println!("tagged {id}");
         }
+        AppsCommand::Policy { id, set, unset } => {
+            let app: Value = get(server, &format!("api/v1/apps/{id}"), &[]).await?;
+            let mut policy = app["policy"].clone();
+            if !set.is_empty() || !unset.is_empty() {
+                for assignment in &set {
+                    let (path, value) = assignment
+                        .split_once('=')
+                        .with_context(|| format!("--set {assignment}: expected PATH=VALUE"))?;
+                    let value = serde_json::from_str(value)
+                        .unwrap_or_else(|_| Value::String(value.to_string()));
+                    edit_path(&mut policy, path, Some(value))?;
+                }
+                for path in &unset {
+                    edit_path(&mut policy, path, None)?;
+                }
+                let app = call(
+                    server,
+                    reqwest::Method::PUT,
+                    &format!("api/v1/apps/{id}/policy"),
+                    &[],
+                    Some(&policy),
+                )
+                .await?;
+                policy = app["policy"].clone();
+            }
+            println!("{}", serde_json::to_string_pretty(&policy)?);
+        }
         AppsCommand::Bulk {
             op,
             mut ids,
@@ -307,6 +347,41 @@ pub async fn run(args: AppsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Sets (`Some`) or removes (`None`) the value at a dotted `path` of a JSON object, creating
+/// objects on the way.
+fn edit_path(root: &mut Value, path: &str, value: Option<Value>) -> anyhow::Result<()> {
+    let keys: Vec<&str> = path.split('.').collect();
+    anyhow::ensure!(
+        keys.iter().all(|k| !k.is_empty()),
+        "{path}: expected a dotted path such as restart.max_restarts"
+    );
+    let (last, parents) = keys.split_last().context("empty path")?;
+    let mut node = root;
+    for key in parents {
+        if !node.is_object() {
+            *node = Value::Object(Default::default());
+        }
+        node = node
+            .as_object_mut()
+            .context("object")?
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    if !node.is_object() {
+        *node = Value::Object(Default::default());
+    }
+    let map = node.as_object_mut().context("object")?;
+    match value {
+        Some(v) => {
+            map.insert(last.to_string(), v);
+        }
+        None => {
+            map.remove(*last);
+        }
+    }
+    Ok(())
+}
+
 /// Uploads a package as multipart, showing a progress bar as its bytes go out.
 async fn upload(
     server: &url::Url,
@@ -359,4 +434,28 @@ async fn upload(
         text(&answer["error"])
     );
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_paths_are_set_and_removed_creating_objects_on_the_way() {
+        let mut policy = json!({"restart": {"enabled": true}});
+        edit_path(&mut policy, "restart.max_restarts", Some(json!(5))).unwrap();
+        edit_path(
+            &mut policy,
+            "health.checkpoint_stalled.threshold",
+            Some(json!("2m")),
+        )
+        .unwrap();
+        edit_path(&mut policy, "restart.enabled", None).unwrap();
+        assert_eq!(
+            policy,
+            json!({"restart": {"max_restarts": 5}, "health": {"checkpoint_stalled": {"threshold": "2m"}}})
+        );
+        let error = edit_path(&mut policy, "restart..x", Some(json!(1))).unwrap_err();
+        assert!(error.to_string().contains("restart..x"), "{error}");
+    }
 }

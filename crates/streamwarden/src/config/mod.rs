@@ -11,13 +11,15 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use streamwarden_core::DetectorConfig;
-use streamwarden_core::healing::RestartPolicy;
 use streamwarden_core::noise::NoiseConfig;
 use streamwarden_core::routing::{Route, SeverityMap, TagRule, check_severity_keys};
 use streamwarden_notify::RetryPolicy;
 use streamwarden_notify::alerting::AlertingConfig;
 use streamwarden_notify::channels::configured::{ChannelConfig, Renderer};
 use streamwarden_notify::templates::context::Globals;
+
+mod healing;
+pub use healing::{CheckSeverities, HealingConfig, HealthSection};
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,50 +64,9 @@ pub struct Config {
     /// Self-healing defaults (`[healing]`); each application's fail-restart switch decides
     /// whether they apply to it.
     pub healing: HealingConfig,
-}
-
-/// `[healing]`: the restart policy of managed applications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HealingConfig {
-    /// Most automatic restarts within `window` (default 3).
-    pub max_restarts: u32,
-    /// The sliding window (default `"30m"`).
-    #[serde(with = "humantime_serde")]
-    pub window: Duration,
-    /// Delay before the first restart of a series, doubled for each earlier one (default `"10s"`).
-    #[serde(with = "humantime_serde")]
-    pub backoff_initial: Duration,
-    /// Longest delay (default `"5m"`).
-    #[serde(with = "humantime_serde")]
-    pub backoff_max: Duration,
-}
-
-impl Default for HealingConfig {
-    fn default() -> Self {
-        let p = RestartPolicy::default();
-        let d = |ms: i64| Duration::from_millis(u64::try_from(ms).unwrap_or(0));
-        HealingConfig {
-            max_restarts: p.max_restarts,
-            window: d(p.window_ms),
-            backoff_initial: d(p.backoff_initial_ms),
-            backoff_max: d(p.backoff_max_ms),
-        }
-    }
-}
-
-impl HealingConfig {
-    /// The policy (enabled per application by its switch).
-    pub fn policy(&self) -> RestartPolicy {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        RestartPolicy {
-            enabled: false,
-            max_restarts: self.max_restarts,
-            window_ms: ms(self.window),
-            backoff_initial_ms: ms(self.backoff_initial),
-            backoff_max_ms: ms(self.backoff_max),
-        }
-    }
+    /// Unhealthy-job detection (`[health]`): the checks' defaults, for every watched job; a
+    /// managed application can override them.
+    pub health: HealthSection,
 }
 
 /// `[alerting]`: noise control timing.
@@ -270,6 +231,7 @@ impl Default for Config {
             default_route: None,
             job_tags: Vec::new(),
             healing: HealingConfig::default(),
+            health: HealthSection::default(),
         }
     }
 }
@@ -326,6 +288,12 @@ impl Config {
         }
         if self.watch.concurrency == 0 {
             return fail("watch.concurrency".into(), "must be at least 1");
+        }
+        if self.health.check_interval.is_zero() {
+            return fail("health.check_interval".into(), "must be greater than zero");
+        }
+        if let Some((field, reason)) = self.health.overrides().errors().into_iter().next() {
+            return fail(field, &reason);
         }
         if self.delivery.max_attempts == 0 {
             return fail("delivery.max_attempts".into(), "must be at least 1");

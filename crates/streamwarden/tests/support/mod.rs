@@ -5,6 +5,7 @@
 //! `E2E_DEMO_JAR` (the demo job); without them they fail, never skip.
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses a part of this module
 
+pub mod apps;
 pub mod receiver;
 pub mod warden;
 

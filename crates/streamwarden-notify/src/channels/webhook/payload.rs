@@ -20,8 +20,11 @@ fn rfc3339(ms: Option<i64>) -> Value {
 ///
 /// `{version, event_id, kind, severity, summary, occurred_at, observed_at, cluster{name,url},
 /// job{id,name,previous_state,state,start_time,end_time,duration_ms,restarts,url},
-/// exception{name,message,stacktrace,task,timestamp} | null}` — `job` is absent for cluster
-/// events; times are RFC 3339 UTC.
+/// exception{name,message,stacktrace,task,timestamp} | null, restart{app_id,trigger,attempt,
+/// max_restarts,window_ms,at,restore_point,new_job_id,reason}, health{check,unhealthy,observed,
+/// limit,window_ms,reason}}` — `job` is absent for cluster events, `restart` except for
+/// self-healing's events (`restart_*`), `health` except for `job_unhealthy` and `job_healthy`;
+/// times are RFC 3339 UTC.
 pub fn default_payload(event: &Event) -> Value {
     let mut payload = json!({
         "version": "1",
@@ -40,7 +43,10 @@ pub fn default_payload(event: &Event) -> Value {
             "timestamp": rfc3339(e.timestamp_ms),
         })),
     });
-    if let (Some(job), Some(map)) = (&event.job, payload.as_object_mut()) {
+    let Some(map) = payload.as_object_mut() else {
+        return payload;
+    };
+    if let Some(job) = &event.job {
         map.insert(
             "job".into(),
             json!({
@@ -53,6 +59,35 @@ pub fn default_payload(event: &Event) -> Value {
                 "duration_ms": job.duration_ms,
                 "restarts": job.restarts.unwrap_or(0),
                 "url": job.url,
+            }),
+        );
+    }
+    if let Some(restart) = &event.restart {
+        map.insert(
+            "restart".into(),
+            json!({
+                "app_id": restart.app_id,
+                "trigger": restart.trigger.as_str(),
+                "attempt": restart.attempt,
+                "max_restarts": restart.max_restarts,
+                "window_ms": restart.window_ms,
+                "at": rfc3339(restart.at_ms),
+                "restore_point": restart.restore_point,
+                "new_job_id": restart.new_job_id,
+                "reason": restart.reason,
+            }),
+        );
+    }
+    if let Some(health) = &event.health {
+        map.insert(
+            "health".into(),
+            json!({
+                "check": health.check.as_str(),
+                "unhealthy": health.unhealthy,
+                "observed": health.observed,
+                "limit": health.limit,
+                "window_ms": health.window_ms,
+                "reason": health.reason,
             }),
         );
     }
@@ -103,7 +138,9 @@ pub fn notification_payload(outgoing: &Outgoing) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use streamwarden_core::{EventKind, JobFacts, JobState, RootException, Severity};
+    use streamwarden_core::healing::Trigger;
+    use streamwarden_core::health::{Check, HealthFacts};
+    use streamwarden_core::{EventKind, JobFacts, JobState, RestartFacts, RootException, Severity};
 
     fn failed() -> Event {
         Event {
@@ -136,6 +173,8 @@ mod tests {
                 timestamp_ms: Some(1_763_700_000_100),
             }),
             error: None,
+            restart: None,
+            health: None,
         }
     }
 
@@ -182,6 +221,71 @@ mod tests {
         assert!(payload.get("job").is_none());
         assert_eq!(payload["exception"], Value::Null);
         assert_eq!(payload["kind"], "cluster_unreachable");
+    }
+
+    #[test]
+    fn restart_and_health_are_added_only_when_present() {
+        let plain = default_payload(&failed());
+        assert!(plain.get("restart").is_none(), "{plain}");
+        assert!(plain.get("health").is_none(), "{plain}");
+
+        let mut scheduled = failed();
+        scheduled.kind = EventKind::RestartScheduled;
+        scheduled.exception = None;
+        scheduled.restart = Some(RestartFacts {
+            app_id: "0199a1b0-7c2e-7a41-9d3f-5e6a7b8c9d0e".into(),
+            trigger: Trigger::Failed,
+            attempt: 2,
+            max_restarts: 3,
+            window_ms: 1_800_000,
+            at_ms: Some(1_763_700_020_123),
+            restore_point: Some("file:///flink/checkpoints/a1b2/chk-42".into()),
+            new_job_id: None,
+            reason: None,
+        });
+        let payload = default_payload(&scheduled);
+        assert_eq!(payload["kind"], "restart_scheduled");
+        assert_eq!(
+            payload["restart"],
+            json!({
+                "app_id": "0199a1b0-7c2e-7a41-9d3f-5e6a7b8c9d0e",
+                "trigger": "failed",
+                "attempt": 2,
+                "max_restarts": 3,
+                "window_ms": 1_800_000,
+                "at": "2025-11-21T04:40:20.123Z",
+                "restore_point": "file:///flink/checkpoints/a1b2/chk-42",
+                "new_job_id": null,
+                "reason": null
+            })
+        );
+        assert!(payload.get("health").is_none(), "{payload}");
+        assert_eq!(payload["job"]["name"], "orders", "the job is still there");
+
+        let mut unhealthy = failed();
+        unhealthy.kind = EventKind::JobUnhealthy;
+        unhealthy.exception = None;
+        unhealthy.health = Some(HealthFacts {
+            check: Check::CheckpointStalled,
+            unhealthy: true,
+            observed: 1_260_000,
+            limit: 1_200_000,
+            window_ms: None,
+            reason: "no completed checkpoint for 21 min (threshold 20 min)".into(),
+        });
+        let payload = default_payload(&unhealthy);
+        assert_eq!(
+            payload["health"],
+            json!({
+                "check": "checkpoint_stalled",
+                "unhealthy": true,
+                "observed": 1_260_000,
+                "limit": 1_200_000,
+                "window_ms": null,
+                "reason": "no completed checkpoint for 21 min (threshold 20 min)"
+            })
+        );
+        assert!(payload.get("restart").is_none(), "{payload}");
     }
 
     #[test]
