@@ -7,6 +7,18 @@ use tokio::time::Instant;
 
 /// The job's state as soon as it is one of `wanted` or globally terminal; a timeout after
 /// `limit`.
+/// A job's state from `/jobs/overview`; `None` when it is not listed. Not `/jobs/:jid`: Flink's
+/// REST caches a job's execution graph there for `web.refresh-interval` (3 s), and that cached
+/// graph would hide a failure from the next `/jobs/:jid/exceptions` — the watcher's root
+/// exception of the failure.
+pub(crate) async fn job_state(client: &FlinkClient, jid: &str) -> Result<Option<String>, OpError> {
+    let jobs = client
+        .jobs_overview()
+        .await
+        .map_err(|e| OpError::Flink(e.to_string()))?;
+    Ok(jobs.into_iter().find(|j| j.jid == jid).map(|j| j.state))
+}
+
 pub(crate) async fn wait_for_state(
     client: &FlinkClient,
     jid: &str,
@@ -17,22 +29,14 @@ pub(crate) async fn wait_for_state(
     let deadline = Instant::now() + limit;
     let mut last = String::from("unknown");
     loop {
-        // `/jobs/overview`, not `/jobs/:jid`: Flink's REST caches a job's execution graph
-        // (`web.refresh-interval`, 3 s) on `/jobs/:jid`, and a cached graph would hide a failure
-        // from the next `/jobs/:jid/exceptions` — the watcher's root exception of that failure.
-        match client.jobs_overview().await {
-            Ok(jobs) => {
-                // The job may not be listed yet right after submission.
-                if let Some(job) = jobs.into_iter().find(|j| j.jid == jid) {
-                    if wanted.contains(&job.state.as_str())
-                        || matches!(job.state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
-                    {
-                        return Ok(job.state);
-                    }
-                    last = job.state;
-                }
+        // The job may not be listed yet right after submission.
+        if let Some(state) = job_state(client, jid).await? {
+            if wanted.contains(&state.as_str())
+                || matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
+            {
+                return Ok(state);
             }
-            Err(e) => return Err(OpError::Flink(e.to_string())),
+            last = state;
         }
         if Instant::now() >= deadline {
             return Err(OpError::Timeout(format!(

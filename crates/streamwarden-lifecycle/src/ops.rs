@@ -1,6 +1,6 @@
 //! Start, stop, savepoint and inspect one application.
 
-use crate::flink::{root_cause, wait_for_savepoint, wait_for_state};
+use crate::flink::{job_state, root_cause, wait_for_savepoint, wait_for_state};
 use crate::{Lifecycle, OpError};
 use base64::Engine;
 use flink_client::{JarRunRequest, SavepointRequest};
@@ -363,7 +363,11 @@ impl Lifecycle {
         .await?;
         if state == "RUNNING" {
             tokio::time::sleep(self.timeouts.settle).await;
-            let now = client.job(&jid).await.map(|j| j.state).unwrap_or(state);
+            let now = job_state(client, &jid)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(state);
             if now == "RUNNING" || now == "RESTARTING" {
                 return Ok(());
             }

@@ -81,11 +81,15 @@ pub async fn cancel(url: &str, jid: &str) {
     let _ = flink(url).cancel_job(jid).await;
 }
 
-/// Flink's state of a job.
+/// Flink's state of a job, from `/jobs/overview` (`/jobs/:jid` may answer from a graph Flink
+/// cached for up to 3 s); empty when the job is not listed.
 pub async fn job_state(url: &str, jid: &str) -> String {
     flink(url)
-        .job(jid)
+        .jobs_overview()
         .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|j| j.jid == jid)
         .map(|j| j.state)
         .unwrap_or_default()
 }
