@@ -20,7 +20,7 @@ use streamwarden_core::{
 };
 use streamwarden_notify::Waker;
 use streamwarden_notify::alerting::AlertingManager;
-use streamwarden_store::{AlertingChanges, NewNotification, RunStatus, Store};
+use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
@@ -144,11 +144,11 @@ impl ClusterWatcher {
                 error: error.to_string(),
             },
             Ok(jobs) => {
-                let stopping = self.stops_requested().await;
                 let mut observed: Vec<ObservedJob> = jobs
                     .into_iter()
-                    .filter_map(|j| self.to_observed(j, &stopping))
+                    .filter_map(|j| self.to_observed(j))
                     .collect();
+                self.read_stop_requests(view, &mut observed).await;
                 self.read_restarts(view, &mut observed, restarts_checked)
                     .await;
                 self.read_root_causes(view, &mut observed).await;
@@ -284,26 +284,28 @@ impl ClusterWatcher {
         }
     }
 
-    /// Jobs of this cluster StreamWarden was asked to stop: job id → who asked.
-    async fn stops_requested(&self) -> HashMap<String, String> {
-        match self.store.runs_with_status(&[RunStatus::Stopping]).await {
-            Ok(runs) => runs
-                .into_iter()
-                .filter(|r| r.cluster == self.client.cluster())
-                .filter_map(|r| Some((r.jid?, r.stop_requested_by.unwrap_or_default())))
-                .collect(),
-            Err(error) => {
-                tracing::warn!(cluster = self.client.cluster(), %error, "reading requested stops failed");
-                HashMap::new()
+    /// Marks the jobs that just reached CANCELLING, CANCELED or FINISHED and whose stop
+    /// StreamWarden was asked for (the run records who asked, before the stop is issued) —
+    /// looked up by job id, so a stop that completed before this poll is still known as ours.
+    async fn read_stop_requests(&self, view: &ClusterView, observed: &mut [ObservedJob]) {
+        for o in observed.iter_mut() {
+            let stopped = matches!(
+                o.state,
+                JobState::Cancelling | JobState::Canceled | JobState::Finished
+            );
+            if !stopped || view.jobs.get(&o.jid).is_some_and(|p| p.state == o.state) {
+                continue;
+            }
+            match self.store.run_of_job(self.client.cluster(), &o.jid).await {
+                Ok(run) => o.stop_requested_by = run.and_then(|r| r.stop_requested_by),
+                Err(error) => {
+                    tracing::warn!(cluster = self.client.cluster(), job_id = o.jid, %error, "reading a requested stop failed")
+                }
             }
         }
     }
 
-    fn to_observed(
-        &self,
-        job: JobOverview,
-        stopping: &HashMap<String, String>,
-    ) -> Option<ObservedJob> {
+    fn to_observed(&self, job: JobOverview) -> Option<ObservedJob> {
         let Some(state) = JobState::parse(&job.state) else {
             tracing::warn!(
                 cluster = self.client.cluster(),
@@ -315,7 +317,7 @@ impl ClusterWatcher {
         };
         Some(ObservedJob {
             url: self.client.job_web_url(&job.jid),
-            stop_requested_by: stopping.get(&job.jid).cloned(),
+            stop_requested_by: None,
             jid: job.jid,
             name: job.name,
             state,

@@ -471,3 +471,109 @@ channels = ["hook"]
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn an_application_in_a_restart_loop_is_restarted_when_its_policy_says_so_then_given_up() {
+    let hook = streamwarden_testkit::WebhookReceiver::start().await;
+    let name = unique("e2e-heal-loop");
+    let warden = Warden::start(&format!(
+        r#"
+sql_runner = "{runner}"
+
+[healing]
+max_restarts = 1
+backoff_initial = "1s"
+
+[health]
+check_interval = "2s"
+restart_loop = {{ max_restarts = 2, window = "2m" }}
+
+[[clusters]]
+name = "e2e"
+url = "{flink}"
+
+[[channels]]
+name = "hook"
+kind = "webhook"
+url = "{hook}"
+
+[[routes]]
+name = "mine"
+jobs = ["{name}"]
+channels = ["hook"]
+"#,
+        runner = sql_runner().display(),
+        flink = flink_url(),
+        hook = hook.url(),
+    ))
+    .await;
+    let apps = Apps {
+        savepoints: format!("file://{}", warden.dir.join("savepoints").display()),
+        warden,
+        http: reqwest::Client::new(),
+    };
+    let mut meta = jar_meta("e2e", &name, "e2e", &apps.savepoints);
+    meta["jobContent"]["args"] = json!(["--mode", "loop", "--after-ms", "1000", "--name", name]);
+    let (status, uploaded) = apps.upload(jar_package(&meta)).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    // The fail-restart switch is off in meta.json: the application's own policy turns
+    // restarts on, for unhealthy jobs too.
+    let (status, app) = apps
+        .put(
+            &format!("/api/v1/apps/{id}/policy"),
+            json!({"restart": {"enabled": true, "on_unhealthy": true}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{app}");
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let first = run["jid"].as_str().unwrap().to_string();
+
+    wait_for("restart_gave_up", Duration::from_secs(150), || async {
+        kinds(&hook, &name)
+            .iter()
+            .any(|k| k == "restart_gave_up")
+            .then_some(())
+    })
+    .await;
+    let steps: Vec<String> = kinds(&hook, &name)
+        .into_iter()
+        .filter(|k| k.starts_with("restart_") || k == "job_unhealthy" || k == "CANCELED")
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "job_unhealthy",
+            "restart_scheduled",
+            "restart_succeeded",
+            "job_unhealthy",
+            "restart_gave_up"
+        ],
+        "the looping job is restarted once, its cancel is not an alert, then the limit"
+    );
+    let scheduled = of_job(&hook, &name)
+        .into_iter()
+        .find(|b| b["kind"] == "restart_scheduled")
+        .unwrap();
+    assert_eq!(scheduled["restart"]["trigger"], "unhealthy", "{scheduled}");
+    assert_eq!(support::job_state(&flink_url(), &first).await, "CANCELED");
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    let first_run = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["jid"] == first.as_str())
+        .unwrap();
+    assert_eq!(
+        (&first_run["status"], &first_run["stop_requested_by"]),
+        (&json!("stopped"), &json!("auto-restart")),
+        "{first_run}"
+    );
+    let (status, _) = apps
+        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+}

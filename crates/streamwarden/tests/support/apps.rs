@@ -105,6 +105,22 @@ impl Apps {
         )
     }
 
+    /// PUTs JSON as alice; status and answer.
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .put(format!("{}{path}", self.warden.api))
+            .header("x-streamwarden-user", "alice")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or_default(),
+        )
+    }
+
     /// POSTs JSON as alice; status and answer.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
