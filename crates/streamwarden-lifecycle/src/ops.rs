@@ -257,6 +257,16 @@ impl Lifecycle {
                 Ok(run)
             }
             Err(error) => {
+                // A job submitted but not confirmed (a timeout, a REST error, an odd state) must
+                // not run on unseen: it is cancelled, so a retry never makes a second copy.
+                if let (Some(jid), Ok(client)) = (&run.jid, self.client(&app.cluster)) {
+                    let state = job_state(client, jid).await.ok().flatten();
+                    if !matches!(state.as_deref(), Some("FAILED" | "CANCELED" | "FINISHED"))
+                        && let Err(e) = client.cancel_job(jid).await
+                    {
+                        tracing::warn!(job_id = jid, error = %e, "cancelling the job of a failed start");
+                    }
+                }
                 run.status = RunStatus::Failed;
                 run.ended_ms = Some(now_ms());
                 run.message = Some(error.to_string());
@@ -442,9 +452,10 @@ impl Lifecycle {
                 Ok(run)
             }
             Err(error) => {
-                // The job goes on (a failed stop-with-savepoint leaves it running).
+                // The job goes on (a failed stop-with-savepoint leaves it running). Who asked
+                // is kept: should the job end after all, it is still their stop, not an
+                // incident to heal.
                 run.status = previous;
-                run.stop_requested_by = None;
                 run.message = Some(format!("stop failed: {error}"));
                 self.store.put_run(&run).await?;
                 Err(error)
@@ -601,6 +612,15 @@ impl Lifecycle {
         app.updated_ms = now_ms();
         self.store.update_app(&app).await?;
         Ok(app)
+    }
+
+    /// Flink's state of job `jid` on `cluster` (`/jobs/overview`); `None` when not listed.
+    pub async fn flink_job_state(
+        &self,
+        cluster: &str,
+        jid: &str,
+    ) -> Result<Option<String>, OpError> {
+        job_state(self.client(cluster)?, jid).await
     }
 
     /// Replaces an application's own self-healing policy (its overrides of the global

@@ -10,7 +10,7 @@
 //! cluster's watcher, which stores, routes and groups them like any other.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use streamwarden_apps::meta::JobSpec;
 use streamwarden_core::clock::now_ms;
@@ -42,6 +42,8 @@ pub struct Healer {
     defaults: RestartPolicy,
     /// Each cluster's watcher takes the healer's events.
     events: HashMap<String, mpsc::UnboundedSender<Event>>,
+    /// One decision at a time per application (two triggers of one run in the same poll).
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// An application's effective policy and auto-restore switch.
@@ -65,7 +67,17 @@ impl Healer {
             lifecycle,
             defaults,
             events,
+            locks: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn lock_of(&self, app_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(app_id.to_string())
+            .or_default()
+            .clone()
     }
 
     /// Resumes the restarts a previous process scheduled and did not finish, then handles
@@ -99,12 +111,17 @@ impl Healer {
         let Some(job) = down.event.job.as_ref() else {
             return Ok(());
         };
-        let Some(mut run) = self.store.run_of_job(&down.event.cluster, &job.id).await? else {
+        let Some(found) = self.store.run_of_job(&down.event.cluster, &job.id).await? else {
             return Ok(()); // not a managed application's job
         };
-        let newest = self.store.list_runs(&run.app_id, 1).await?;
-        if newest.first().map(|r| &r.id) != Some(&run.id) || run.healing.is_some() {
-            return Ok(()); // an older run, or decided already
+        let lock = self.lock_of(&found.app_id);
+        let deciding = lock.lock().await;
+        let newest = self.store.list_runs(&found.app_id, 1).await?;
+        let Some(mut run) = newest.into_iter().next().filter(|r| r.id == found.id) else {
+            return Ok(()); // an older run
+        };
+        if run.healing.is_some() {
+            return Ok(()); // decided already
         }
         let Some(app) = self.store.get_app(&run.app_id).await? else {
             return Ok(());
@@ -134,6 +151,13 @@ impl Healer {
             ?decision,
             "self-healing decided"
         );
+        if down.trigger == Trigger::Unhealthy && !matches!(decision, Decision::Schedule { .. }) {
+            // Only reported: the run goes on, and a later failure is decided on its own.
+            if let Decision::GiveUp { attempts } = decision {
+                self.gave_up(&down.event, &app, &effective, attempts, down.trigger);
+            }
+            return Ok(());
+        }
         let mut intent = None;
         run.healing = Some(match &decision {
             Decision::Skip { reason } => format!("not restarted: {reason}"),
@@ -167,11 +191,12 @@ impl Healer {
                     event: down.event.clone(),
                     created_ms: now,
                 };
-                if !self.store.claim_restart(&candidate).await? {
-                    return Ok(()); // another restart of this application is in flight
+                if self.store.claim_restart(&candidate).await? {
+                    intent = Some(candidate);
+                    format!("restart {attempt} of {of} scheduled")
+                } else {
+                    "not restarted: a restart of the application is already in flight".into()
                 }
-                intent = Some(candidate);
-                format!("restart {attempt} of {of} scheduled")
             }
         });
         if down.trigger != Trigger::Unhealthy {
@@ -189,10 +214,25 @@ impl Healer {
                 .or(run.message.take())
                 .or(Some(down.event.summary.clone()));
         }
-        self.store.put_run(&run).await?;
+        // An unhealthy job's run goes on until its restart: nothing is recorded on it now, so
+        // a failure meanwhile is still decided (and finds this restart in flight).
+        let recorded = if down.trigger == Trigger::Unhealthy {
+            Ok(())
+        } else {
+            self.store.put_run(&run).await
+        };
+        if let Err(error) = recorded {
+            if intent.is_some() {
+                self.finish(&app.id).await; // never leave a claim nobody carries out
+            }
+            return Err(error);
+        }
+        drop(deciding);
         match decision {
             Decision::Skip { .. } => {}
-            Decision::GiveUp { attempts } => self.gave_up(&down.event, &app, &effective, attempts),
+            Decision::GiveUp { attempts } => {
+                self.gave_up(&down.event, &app, &effective, attempts, down.trigger)
+            }
             Decision::Schedule { .. } => {
                 if let Some(intent) = intent {
                     self.scheduled(&intent);
@@ -238,6 +278,11 @@ impl Healer {
         loop {
             let wait = u64::try_from(intent.due_ms - now_ms()).unwrap_or(0);
             tokio::time::sleep(Duration::from_millis(wait)).await;
+            if let Some(reason) = self.overtaken(&intent).await {
+                tracing::info!(app = intent.app_id, reason, "scheduled restart dropped");
+                self.finish(&intent.app_id).await;
+                return;
+            }
             if intent.trigger == Trigger::Unhealthy
                 && let Err(error) = self.stop_unhealthy(&intent).await
             {
@@ -266,7 +311,10 @@ impl Healer {
                     return;
                 }
                 Err(error) => {
-                    let retry = !matches!(error, OpError::Conflict(_) | OpError::NotFound(_));
+                    let retry = !matches!(
+                        error,
+                        OpError::Conflict(_) | OpError::NotFound(_) | OpError::Invalid(_)
+                    );
                     match self.after_failure(intent, error.to_string(), retry).await {
                         Some(next) => intent = next,
                         None => return,
@@ -276,16 +324,73 @@ impl Healer {
         }
     }
 
+    /// Why a scheduled restart no longer applies, checked when it is due: a person started or
+    /// stopped the application meanwhile, or the job that vanished is listed again.
+    async fn overtaken(&self, intent: &RestartIntent) -> Option<String> {
+        let newest = match self.store.list_runs(&intent.app_id, 1).await {
+            Ok(runs) => runs.into_iter().next()?,
+            Err(error) => {
+                tracing::warn!(%error, "checking a scheduled restart");
+                return None;
+            }
+        };
+        if newest.id != intent.run_id {
+            return Some(format!(
+                "the application was started meanwhile (run {})",
+                newest.id
+            ));
+        }
+        if let Some(by) = newest.stop_requested_by.filter(|by| by != AUTO_RESTART) {
+            return Some(format!("{by} stopped the application meanwhile"));
+        }
+        if intent.trigger == Trigger::Disappeared
+            && let Some(jid) = &newest.jid
+            && let Ok(Some(state)) = self.lifecycle.flink_job_state(&intent.cluster, jid).await
+            && !matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
+        {
+            return Some(format!("job {jid} is listed again ({state})"));
+        }
+        None
+    }
+
     /// Cancels the unhealthy job before it is started again (recorded as stopped by
     /// auto-restart, so neither an alert nor a trigger).
     async fn stop_unhealthy(&self, intent: &RestartIntent) -> Result<(), OpError> {
-        match self.lifecycle.active_run(&intent.app_id).await? {
-            Some(run) if run.id == intent.run_id => self
-                .lifecycle
-                .stop(&intent.app_id, &StopRequest::default(), AUTO_RESTART)
-                .await
-                .map(|_| ()),
-            _ => Ok(()),
+        let Some(run) = self
+            .lifecycle
+            .active_run(&intent.app_id)
+            .await?
+            .filter(|run| run.id == intent.run_id)
+        else {
+            return Ok(()); // its job ended meanwhile
+        };
+        let stopped = self
+            .lifecycle
+            .stop(&intent.app_id, &StopRequest::default(), AUTO_RESTART)
+            .await;
+        match (stopped, &run.jid) {
+            (Ok(_), _) => Ok(()),
+            // Flink refuses to cancel a job that ended meanwhile (409): nothing to stop.
+            (Err(error), Some(jid)) => {
+                match self.lifecycle.flink_job_state(&run.cluster, jid).await {
+                    Ok(Some(state))
+                        if matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED") =>
+                    {
+                        let mut ended = run.clone();
+                        ended.status = if state == "FAILED" {
+                            RunStatus::Failed
+                        } else {
+                            RunStatus::Ended
+                        };
+                        ended.ended_ms = Some(now_ms());
+                        ended.message = Some(format!("the job was {state} before its restart"));
+                        self.store.put_run(&ended).await?;
+                        Ok(())
+                    }
+                    _ => Err(error),
+                }
+            }
+            (Err(error), None) => Err(error),
         }
     }
 
@@ -318,7 +423,10 @@ impl Healer {
         }
         let app = self.store.get_app(&intent.app_id).await.ok().flatten()?;
         let effective = self.effective(&app, &intent.version).await.ok()?;
-        let history = self.restarts_made(&app.id).await.ok()?;
+        let mut history = self.restarts_made(&app.id).await.ok()?;
+        if !history.iter().any(|t| *t >= intent.created_ms) {
+            history.push(intent.due_ms); // an attempt that failed before it made a run counts
+        }
         let now = now_ms();
         let run = DownRun {
             reached_running: true,
@@ -355,7 +463,7 @@ impl Healer {
                 }
             }
             Decision::GiveUp { attempts } => {
-                self.gave_up(&intent.event, &app, &effective, attempts);
+                self.gave_up(&intent.event, &app, &effective, attempts, intent.trigger);
                 None
             }
             Decision::Skip { .. } => None,
@@ -443,7 +551,14 @@ impl Healer {
         );
     }
 
-    fn gave_up(&self, base: &Event, app: &Application, effective: &Effective, attempts: u32) {
+    fn gave_up(
+        &self,
+        base: &Event,
+        app: &Application,
+        effective: &Effective,
+        attempts: u32,
+        trigger: Trigger,
+    ) {
         let window = humantime::format_duration(Duration::from_millis(
             u64::try_from(effective.policy.window_ms).unwrap_or(0),
         ));
@@ -455,7 +570,7 @@ impl Healer {
             format!("{}: {reason}; giving up", job_name(base)),
             RestartFacts {
                 app_id: app.id.clone(),
-                trigger: Trigger::Failed,
+                trigger,
                 attempt: attempts,
                 max_restarts: effective.policy.max_restarts,
                 window_ms: effective.policy.window_ms,

@@ -113,7 +113,11 @@ impl HealthWatcher {
                 now_ms: now,
                 state: job.state,
                 restarts: job.restarts,
-                running_since_ms: None,
+                // Flink's last-modification of a RUNNING job is when it (last) became RUNNING:
+                // a job that recovered while unobserved is not judged by its old checkpoints.
+                running_since_ms: job
+                    .last_modification_ms
+                    .filter(|_| job.state == JobState::Running),
                 checkpoints: checkpoints.get(&job.jid).cloned(),
             };
             let config = policies.get(&job.jid).unwrap_or(&self.defaults);

@@ -144,7 +144,7 @@ pub fn decide(
         .saturating_mul(factor)
         .min(policy.backoff_max_ms);
     Decision::Schedule {
-        at_ms: now_ms + delay,
+        at_ms: now_ms.saturating_add(delay),
         attempt: recent + 1,
         of: policy.max_restarts,
     }
