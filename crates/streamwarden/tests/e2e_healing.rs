@@ -577,3 +577,46 @@ channels = ["hook"]
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_job_that_failed_while_streamwarden_was_down_is_restarted_when_it_is_back() {
+    let hook = streamwarden_testkit::WebhookReceiver::start().await;
+    let name = unique("e2e-heal-down");
+    let mut apps = healing_warden("max_restarts = 1\nbackoff_initial = \"1s\"", &name, &hook).await;
+    let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "8000"]);
+    let id = upload_and_start(&apps, &meta).await;
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    let first = runs[0]["jid"].as_str().unwrap().to_string();
+    apps.warden.kill9();
+    wait_for("the job failed", Duration::from_secs(60), || async {
+        (support::job_state(&flink_url(), &first).await == "FAILED").then_some(())
+    })
+    .await;
+    apps.warden.spawn().await;
+    wait_for("restart_succeeded", Duration::from_secs(60), || async {
+        kinds(&hook, &name)
+            .iter()
+            .any(|k| k == "restart_succeeded")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        kinds(&hook, &name),
+        ["FAILED", "restart_scheduled", "restart_succeeded"],
+        "the failure seen on return is alerted once and healed"
+    );
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    assert_eq!(runs[1]["jid"], first.as_str(), "{runs}");
+    assert_eq!(runs[1]["status"], "failed", "{runs}");
+    assert_eq!(runs[0]["started_by"], "auto-restart", "{runs}");
+    assert!(
+        runs[0]["restore_path"]
+            .as_str()
+            .is_some_and(|p| p.contains("chk-")),
+        "{runs}"
+    );
+    let (status, _) = apps
+        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
