@@ -17,8 +17,13 @@ use streamwarden_core::clock::now_ms;
 use streamwarden_core::healing::{Decision, DownRun, RestartPolicy, Trigger, decide};
 use streamwarden_core::{Event, EventKind, RestartFacts, Severity};
 use streamwarden_lifecycle::{Lifecycle, OpError, StartRequest, StopRequest};
-use streamwarden_store::{Application, RestartIntent, Run, RunStatus, Store, StoreError};
+use streamwarden_store::{Application, RestartIntent, RunStatus, Store, StoreError};
 use tokio::sync::mpsc;
+
+mod events;
+mod sweep;
+
+use events::{facts, job_name};
 
 /// Who automatic restarts (and the stops of unhealthy jobs before them) are recorded as.
 pub const AUTO_RESTART: &str = "auto-restart";
@@ -96,6 +101,9 @@ impl Healer {
                 }
             }
             Err(error) => tracing::error!(%error, "self-healing cannot read scheduled restarts"),
+        }
+        if let Err(error) = self.clone().sweep().await {
+            tracing::error!(%error, "self-healing cannot look for undecided failures");
         }
         while let Some(down) = downs.recv().await {
             let healer = self.clone();
@@ -504,129 +512,5 @@ impl Healer {
             .filter(|r| r.started_by == AUTO_RESTART)
             .map(|r| r.started_ms)
             .collect())
-    }
-
-    fn scheduled(&self, intent: &RestartIntent) {
-        let name = job_name(&intent.event);
-        let from = intent
-            .restore_point
-            .as_deref()
-            .map_or("without state".to_string(), |p| format!("from {p}"));
-        self.emit(
-            &intent.event,
-            EventKind::RestartScheduled,
-            Severity::Major,
-            format!(
-                "{name}: restart {} of {} in {} s, {from}",
-                intent.attempt,
-                intent.max_restarts,
-                (intent.due_ms - now_ms()).max(0) / 1000
-            ),
-            facts(intent),
-        );
-    }
-
-    fn succeeded(&self, intent: &RestartIntent, run: &Run) {
-        let jid = run.jid.clone().unwrap_or_default();
-        self.emit(
-            &intent.event,
-            EventKind::RestartSucceeded,
-            Severity::Info,
-            format!(
-                "{}: restarted as job {jid} (attempt {} of {}){}",
-                job_name(&intent.event),
-                intent.attempt,
-                intent.max_restarts,
-                run.restore_path
-                    .as_deref()
-                    .map(|p| format!(", restored from {p}"))
-                    .unwrap_or_default()
-            ),
-            RestartFacts {
-                at_ms: Some(run.started_ms),
-                restore_point: run.restore_path.clone(),
-                new_job_id: run.jid.clone(),
-                ..facts(intent)
-            },
-        );
-    }
-
-    fn gave_up(
-        &self,
-        base: &Event,
-        app: &Application,
-        effective: &Effective,
-        attempts: u32,
-        trigger: Trigger,
-    ) {
-        let window = humantime::format_duration(Duration::from_millis(
-            u64::try_from(effective.policy.window_ms).unwrap_or(0),
-        ));
-        let reason = format!("{attempts} automatic restarts within {window}: the limit");
-        self.emit(
-            base,
-            EventKind::RestartGaveUp,
-            Severity::Critical,
-            format!("{}: {reason}; giving up", job_name(base)),
-            RestartFacts {
-                app_id: app.id.clone(),
-                trigger,
-                attempt: attempts,
-                max_restarts: effective.policy.max_restarts,
-                window_ms: effective.policy.window_ms,
-                at_ms: None,
-                restore_point: None,
-                new_job_id: None,
-                reason: Some(reason),
-            },
-        );
-    }
-
-    fn emit(
-        &self,
-        base: &Event,
-        kind: EventKind,
-        severity: Severity,
-        summary: String,
-        restart: RestartFacts,
-    ) {
-        let now = now_ms();
-        let event = Event {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            kind,
-            severity,
-            notify: true,
-            summary,
-            occurred_at_ms: now,
-            observed_at_ms: now,
-            // A failed restart's root exception is in its reason (the start's error).
-            exception: None,
-            restart: Some(restart),
-            ..base.clone()
-        };
-        match self.events.get(&base.cluster) {
-            Some(tx) if tx.send(event).is_ok() => {}
-            _ => {
-                tracing::error!(cluster = base.cluster, %kind, "no watcher takes self-healing's event")
-            }
-        }
-    }
-}
-
-fn job_name(event: &Event) -> &str {
-    event.job.as_ref().map_or("", |j| j.name.as_str())
-}
-
-fn facts(intent: &RestartIntent) -> RestartFacts {
-    RestartFacts {
-        app_id: intent.app_id.clone(),
-        trigger: intent.trigger,
-        attempt: intent.attempt,
-        max_restarts: intent.max_restarts,
-        window_ms: intent.window_ms,
-        at_ms: Some(intent.due_ms),
-        restore_point: intent.restore_point.clone(),
-        new_job_id: None,
-        reason: None,
     }
 }
