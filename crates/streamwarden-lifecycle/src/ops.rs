@@ -90,6 +90,18 @@ impl Lifecycle {
             .find(|r| ACTIVE.contains(&r.status)))
     }
 
+    /// Whether a RUNNING run's job ended without StreamWarden seeing it end (cancelled through
+    /// Flink's UI, say): it is then recorded as ended and no longer blocks a start.
+    async fn ended_meanwhile(&self, run: &Run) -> Result<bool, OpError> {
+        if run.status != RunStatus::Running {
+            return Ok(false);
+        }
+        Ok(self
+            .reconcile_run(run)
+            .await?
+            .is_some_and(|r| !ACTIVE.contains(&r.to)))
+    }
+
     /// The restore point a start of `spec` would use: the user's pin, else — with
     /// auto-restore on — the newest snapshot recorded or found in the checkpoint and savepoint
     /// directories.
@@ -190,7 +202,9 @@ impl Lifecycle {
                 app.name
             )));
         }
-        if let Some(run) = self.active_run(&app.id).await? {
+        if let Some(run) = self.active_run(&app.id).await?
+            && !self.ended_meanwhile(&run).await?
+        {
             return Err(OpError::Conflict(format!(
                 "application {} already has a {} run ({}, job {})",
                 app.name,

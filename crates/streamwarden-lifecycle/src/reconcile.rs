@@ -3,7 +3,7 @@
 //! reset at once.
 
 use crate::Lifecycle;
-use crate::flink::root_cause;
+use crate::flink::{job_state, root_cause};
 use serde::Serialize;
 use streamwarden_core::clock::now_ms;
 use streamwarden_store::{Run, RunStatus, StoreError};
@@ -32,7 +32,16 @@ impl Lifecycle {
             .await?;
         let mut done = Vec::new();
         for run in runs {
-            if let Some((to, reason)) = self.settle(&run).await
+            done.extend(self.reconcile_run(&run).await?);
+        }
+        Ok(done)
+    }
+
+    /// Checks one run against its cluster and records what really happened; `None` when its
+    /// status stands (or cannot be told now).
+    pub(crate) async fn reconcile_run(&self, run: &Run) -> Result<Option<Reconciled>, StoreError> {
+        {
+            if let Some((to, reason)) = self.settle(run).await
                 && to != run.status
             {
                 let mut updated = run.clone();
@@ -58,15 +67,15 @@ impl Lifecycle {
                     reason,
                     "run reconciled"
                 );
-                done.push(Reconciled {
-                    run_id: run.id,
+                return Ok(Some(Reconciled {
+                    run_id: run.id.clone(),
                     from: run.status,
                     to,
                     reason,
-                });
+                }));
             }
         }
-        Ok(done)
+        Ok(None)
     }
 
     /// The status `run` really has, with why; `None` when it cannot be told now.
@@ -80,8 +89,8 @@ impl Lifecycle {
             });
         };
         let client = self.clusters.get(&run.cluster)?;
-        match client.job(jid).await {
-            Ok(job) => Some(match (job.state.as_str(), run.status) {
+        match job_state(client, jid).await {
+            Ok(Some(state)) => Some(match (state.as_str(), run.status) {
                 ("FAILED", _) => (
                     RunStatus::Failed,
                     root_cause(client, jid)
@@ -91,16 +100,14 @@ impl Lifecycle {
                 ("FINISHED" | "CANCELED", RunStatus::Stopping) => {
                     (RunStatus::Stopped, "the stop completed".into())
                 }
-                ("FINISHED" | "CANCELED", _) => {
-                    (RunStatus::Ended, format!("the job is {}", job.state))
-                }
+                ("FINISHED" | "CANCELED", _) => (RunStatus::Ended, format!("the job is {state}")),
                 (_, RunStatus::Stopping) => (
                     RunStatus::Running,
-                    format!("the stop did not complete; the job is {}", job.state),
+                    format!("the stop did not complete; the job is {state}"),
                 ),
-                (_, _) => (RunStatus::Running, format!("the job is {}", job.state)),
+                (_, _) => (RunStatus::Running, format!("the job is {state}")),
             }),
-            Err(e) if e.status() == Some(404) => Some((
+            Ok(None) => Some((
                 RunStatus::Ended,
                 "the job is no longer known to Flink".into(),
             )),

@@ -476,3 +476,39 @@ async fn runs_left_in_flight_by_a_killed_streamwarden_are_settled_against_flink(
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn an_application_cancelled_through_flink_can_be_started_again() {
+    let apps = Apps::start().await;
+    let name = unique("e2e-outside");
+    let (status, uploaded) = apps
+        .upload(jar_package(&jar_meta("e2e", &name, "e2e", &apps.savepoints)))
+        .await;
+    assert_eq!(status, 201, "{uploaded}");
+    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let (status, run) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{run}");
+    let first = run["jid"].as_str().unwrap().to_string();
+    support::cancel(&flink_url(), &first).await;
+    wait_for("CANCELED", Duration::from_secs(30), || async {
+        (job_state(&flink_url(), &first).await == "CANCELED").then_some(())
+    })
+    .await;
+    // The run still says running until a start checks it against Flink.
+    let (status, again) = apps
+        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
+    assert_eq!(
+        (runs[1]["status"].as_str(), runs[1]["message"].as_str()),
+        (Some("ended"), Some("the job is CANCELED")),
+        "{runs}"
+    );
+    let (status, _) = apps
+        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
