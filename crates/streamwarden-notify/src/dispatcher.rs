@@ -181,7 +181,7 @@ impl Worker {
             }
             Err(error) => match self.retry.next_delay(attempt, fastrand::f64()) {
                 Some(delay) => {
-                    let at_ms = now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                    let at_ms = now.saturating_add(streamwarden_core::clock::duration_ms(delay));
                     tracing::warn!(channel, notification_id = event_id, attempt, %error, retry_in_ms = delay.as_millis() as u64, "delivery failed; will retry");
                     AttemptOutcome::Retry {
                         at_ms,

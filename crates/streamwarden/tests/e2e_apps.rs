@@ -482,7 +482,12 @@ async fn an_application_cancelled_through_flink_can_be_started_again() {
     let apps = Apps::start().await;
     let name = unique("e2e-outside");
     let (status, uploaded) = apps
-        .upload(jar_package(&jar_meta("e2e", &name, "e2e", &apps.savepoints)))
+        .upload(jar_package(&jar_meta(
+            "e2e",
+            &name,
+            "e2e",
+            &apps.savepoints,
+        )))
         .await;
     assert_eq!(status, 201, "{uploaded}");
     let id = uploaded["app"]["id"].as_str().unwrap().to_string();

@@ -12,10 +12,10 @@ use support::apps::{Apps, jar_meta, jar_package};
 use support::warden::Warden;
 use support::{cancel, flink, flink_url, sql_runner, submit_demo, unique, wait_for};
 
-/// A StreamWarden with `healing` (TOML lines of `[healing]`) watching the test cluster, sending
-/// every alert about jobs named `prefix*` to a webhook receiver.
+/// A StreamWarden with `sections` (TOML: `[healing]`, `[health]`) watching the test cluster,
+/// sending every alert about jobs named `prefix*` to a webhook receiver.
 async fn healing_warden(
-    healing: &str,
+    sections: &str,
     prefix: &str,
     hook: &streamwarden_testkit::WebhookReceiver,
 ) -> Apps {
@@ -23,8 +23,7 @@ async fn healing_warden(
         r#"
 sql_runner = "{runner}"
 
-[healing]
-{healing}
+{sections}
 
 [[clusters]]
 name = "e2e"
@@ -45,12 +44,7 @@ channels = ["hook"]
         hook = hook.url(),
     ))
     .await;
-    let savepoints = format!("file://{}", warden.dir.join("savepoints").display());
-    Apps {
-        warden,
-        http: reqwest::Client::new(),
-        savepoints,
-    }
+    Apps::with(warden)
 }
 
 /// meta.json of the demo job in `args` mode with the fail-restart switch on, checkpointing
@@ -115,7 +109,12 @@ fn failure_count(message: &str) -> u64 {
 async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit() {
     let hook = streamwarden_testkit::WebhookReceiver::start().await;
     let name = unique("e2e-heal");
-    let apps = healing_warden("max_restarts = 2\nbackoff_initial = \"1s\"", &name, &hook).await;
+    let apps = healing_warden(
+        "[healing]\nmax_restarts = 2\nbackoff_initial = \"1s\"",
+        &name,
+        &hook,
+    )
+    .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "4000"]);
     let id = upload_and_start(&apps, &meta).await;
 
@@ -230,8 +229,12 @@ async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit(
 async fn a_restart_interrupted_by_a_kill_of_streamwarden_is_made_exactly_once() {
     let hook = streamwarden_testkit::WebhookReceiver::start().await;
     let name = unique("e2e-heal-kill");
-    let mut apps =
-        healing_warden("max_restarts = 1\nbackoff_initial = \"10s\"", &name, &hook).await;
+    let mut apps = healing_warden(
+        "[healing]\nmax_restarts = 1\nbackoff_initial = \"10s\"",
+        &name,
+        &hook,
+    )
+    .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "30000"]);
     let id = upload_and_start(&apps, &meta).await;
     // The first attempt fails after 30 s; StreamWarden dies during the 10 s backoff.
@@ -301,40 +304,16 @@ async fn checks(apps: &Apps, name: &str, kind: &str) -> Vec<String> {
 async fn restart_loops_and_stalled_checkpoints_are_reported_and_a_healthy_job_never() {
     let hook = streamwarden_testkit::WebhookReceiver::start().await;
     let prefix = unique("e2e-health");
-    let warden = Warden::start(&format!(
-        r#"
-sql_runner = "{runner}"
-
-[health]
+    let apps = healing_warden(
+        r#"[health]
 check_interval = "2s"
-restart_loop = {{ max_restarts = 2, window = "2m" }}
-checkpoint_stalled = {{ threshold = "8s" }}
-failed_checkpoints = {{ max_failed = 2, window = "2m" }}
-
-[[clusters]]
-name = "e2e"
-url = "{flink}"
-
-[[channels]]
-name = "hook"
-kind = "webhook"
-url = "{hook}"
-
-[[routes]]
-name = "mine"
-jobs = ["{prefix}*"]
-channels = ["hook"]
-"#,
-        runner = sql_runner().display(),
-        flink = flink_url(),
-        hook = hook.url(),
-    ))
+restart_loop = { max_restarts = 2, window = "2m" }
+checkpoint_stalled = { threshold = "8s" }
+failed_checkpoints = { max_failed = 2, window = "2m" }"#,
+        &prefix,
+        &hook,
+    )
     .await;
-    let apps = Apps {
-        savepoints: format!("file://{}", warden.dir.join("savepoints").display()),
-        warden,
-        http: reqwest::Client::new(),
-    };
     let url = flink_url();
     let healthy = format!("{prefix}-healthy");
     let looping = format!("{prefix}-loop");
@@ -476,42 +455,18 @@ channels = ["hook"]
 async fn an_application_in_a_restart_loop_is_restarted_when_its_policy_says_so_then_given_up() {
     let hook = streamwarden_testkit::WebhookReceiver::start().await;
     let name = unique("e2e-heal-loop");
-    let warden = Warden::start(&format!(
-        r#"
-sql_runner = "{runner}"
-
-[healing]
+    let apps = healing_warden(
+        r#"[healing]
 max_restarts = 1
 backoff_initial = "1s"
 
 [health]
 check_interval = "2s"
-restart_loop = {{ max_restarts = 2, window = "2m" }}
-
-[[clusters]]
-name = "e2e"
-url = "{flink}"
-
-[[channels]]
-name = "hook"
-kind = "webhook"
-url = "{hook}"
-
-[[routes]]
-name = "mine"
-jobs = ["{name}"]
-channels = ["hook"]
-"#,
-        runner = sql_runner().display(),
-        flink = flink_url(),
-        hook = hook.url(),
-    ))
+restart_loop = { max_restarts = 2, window = "2m" }"#,
+        &name,
+        &hook,
+    )
     .await;
-    let apps = Apps {
-        savepoints: format!("file://{}", warden.dir.join("savepoints").display()),
-        warden,
-        http: reqwest::Client::new(),
-    };
     let mut meta = jar_meta("e2e", &name, "e2e", &apps.savepoints);
     meta["jobContent"]["args"] = json!(["--mode", "loop", "--after-ms", "1000", "--name", name]);
     let (status, uploaded) = apps.upload(jar_package(&meta)).await;
@@ -582,7 +537,12 @@ channels = ["hook"]
 async fn a_job_that_failed_while_streamwarden_was_down_is_restarted_when_it_is_back() {
     let hook = streamwarden_testkit::WebhookReceiver::start().await;
     let name = unique("e2e-heal-down");
-    let mut apps = healing_warden("max_restarts = 1\nbackoff_initial = \"1s\"", &name, &hook).await;
+    let mut apps = healing_warden(
+        "[healing]\nmax_restarts = 1\nbackoff_initial = \"1s\"",
+        &name,
+        &hook,
+    )
+    .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "8000"]);
     let id = upload_and_start(&apps, &meta).await;
     let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;

@@ -2,6 +2,7 @@
 //! API or the CLI and stored with the application.
 
 use super::RestartPolicy;
+use crate::clock::duration_ms as ms;
 use crate::health::HealthOverrides;
 use crate::health::policy::is_default;
 use serde::{Deserialize, Serialize};
@@ -71,10 +72,6 @@ pub struct RestartOverrides {
     /// Restart unhealthy jobs too (default off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_unhealthy: Option<bool>,
-}
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl RestartOverrides {

@@ -3,6 +3,7 @@
 //! application's own overrides.
 
 use super::{CheckpointStallCheck, FailedCheckpointsCheck, HealthConfig, RestartLoopCheck};
+use crate::clock::duration_ms as ms;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -77,10 +78,6 @@ pub struct FailedOverrides {
 /// Whether `value` is its type's default (left out when serialized: unset overrides).
 pub(crate) fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
-}
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `base` (when on), with `enabled` turning it on (from the defaults) or off.

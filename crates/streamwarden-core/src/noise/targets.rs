@@ -1,6 +1,7 @@
 //! From the routes an event matched to the targets noise control works with.
 
 use super::{NoiseConfig, RouteTarget};
+use crate::clock::duration_ms;
 use crate::routing::RouteMatch;
 
 /// The targets of `matches`: each channel once (the first route that names it takes it; a
@@ -21,12 +22,12 @@ pub fn targets(
             recipients: m.recipients.clone(),
             severity: m.severity,
             notified_ms: None,
-            group_interval_ms: m.group_interval.map_or(config.group_interval_ms, |d| {
-                i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-            }),
-            repeat_interval_ms: m.repeat_interval.map_or(config.repeat_interval_ms, |d| {
-                i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-            }),
+            group_interval_ms: m
+                .group_interval
+                .map_or(config.group_interval_ms, duration_ms),
+            repeat_interval_ms: m
+                .repeat_interval
+                .map_or(config.repeat_interval_ms, duration_ms),
         };
         for channel in &m.channels {
             if let Some(owner) = targets

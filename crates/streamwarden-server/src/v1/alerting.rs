@@ -237,9 +237,7 @@ async fn create_silence(
         .unwrap_or_else(now_ms);
     let ends_ms = match (body.ends_at.as_deref(), body.duration) {
         (Some(v), None) => time("ends_at", v)?,
-        (None, Some(d)) => {
-            starts_ms.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        }
+        (None, Some(d)) => starts_ms.saturating_add(streamwarden_core::clock::duration_ms(d)),
         _ => {
             return Err(ApiError::BadRequest(
                 "ends_at: give ends_at or duration".into(),

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use streamwarden_core::Severity;
+use streamwarden_core::clock::duration_ms as ms;
 use streamwarden_core::healing::RestartPolicy;
 use streamwarden_core::health::{
     Check, FailedOverrides, HealthConfig, HealthOverrides, RestartLoopOverrides, StallOverrides,
@@ -44,7 +45,6 @@ impl Default for HealingConfig {
 impl HealingConfig {
     /// The policy (enabled per application by its switch).
     pub fn policy(&self) -> RestartPolicy {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         RestartPolicy {
             enabled: false,
             max_restarts: self.max_restarts,

@@ -420,7 +420,7 @@ impl Config {
 
     /// Alerting as the notify layer takes it.
     pub fn alerting(&self) -> AlertingConfig {
-        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let ms = streamwarden_core::clock::duration_ms;
         AlertingConfig {
             routes: self.routes.clone(),
             default_route: self.default_route.clone(),

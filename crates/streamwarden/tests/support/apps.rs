@@ -77,6 +77,11 @@ impl Apps {
             flink_url()
         ))
         .await;
+        Apps::with(warden)
+    }
+
+    /// Applications of `warden`, saving their savepoints in its directory.
+    pub fn with(warden: Warden) -> Apps {
         let savepoints = format!("file://{}", warden.dir.join("savepoints").display());
         Apps {
             warden,
@@ -107,25 +112,18 @@ impl Apps {
 
     /// PUTs JSON as alice; status and answer.
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .http
-            .put(format!("{}{path}", self.warden.api))
-            .header("x-streamwarden-user", "alice")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.json().await.unwrap_or_default(),
-        )
+        self.send(reqwest::Method::PUT, path, body).await
     }
 
     /// POSTs JSON as alice; status and answer.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .http
-            .post(format!("{}{path}", self.warden.api))
+            .request(method, format!("{}{path}", self.warden.api))
             .header("x-streamwarden-user", "alice")
             .json(&body)
             .send()
