@@ -96,6 +96,19 @@ fn of_job(hook: &streamwarden_testkit::WebhookReceiver, name: &str) -> Vec<Value
         .collect()
 }
 
+/// Waits until the receiver accepted an alert of `kind` about `name`.
+async fn wait_for_kind(
+    hook: &streamwarden_testkit::WebhookReceiver,
+    name: &str,
+    kind: &str,
+    timeout: Duration,
+) {
+    wait_for(kind, timeout, || async {
+        kinds(hook, name).iter().any(|k| k == kind).then_some(())
+    })
+    .await;
+}
+
 /// The count the demo job's failure reports (`… at count C`).
 fn failure_count(message: &str) -> u64 {
     message
@@ -118,13 +131,7 @@ async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit(
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "4000"]);
     let id = upload_and_start(&apps, &meta).await;
 
-    wait_for("restart_gave_up", Duration::from_secs(150), || async {
-        kinds(&hook, &name)
-            .iter()
-            .any(|k| k == "restart_gave_up")
-            .then_some(())
-    })
-    .await;
+    wait_for_kind(&hook, &name, "restart_gave_up", Duration::from_secs(150)).await;
     tokio::time::sleep(Duration::from_secs(8)).await;
     assert_eq!(
         kinds(&hook, &name),
@@ -238,23 +245,11 @@ async fn a_restart_interrupted_by_a_kill_of_streamwarden_is_made_exactly_once() 
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "30000"]);
     let id = upload_and_start(&apps, &meta).await;
     // The first attempt fails after 30 s; StreamWarden dies during the 10 s backoff.
-    wait_for("restart_scheduled", Duration::from_secs(90), || async {
-        kinds(&hook, &name)
-            .iter()
-            .any(|k| k == "restart_scheduled")
-            .then_some(())
-    })
-    .await;
+    wait_for_kind(&hook, &name, "restart_scheduled", Duration::from_secs(90)).await;
     apps.warden.kill9();
     tokio::time::sleep(Duration::from_secs(3)).await;
     apps.warden.spawn().await;
-    wait_for("restart_succeeded", Duration::from_secs(90), || async {
-        kinds(&hook, &name)
-            .iter()
-            .any(|k| k == "restart_succeeded")
-            .then_some(())
-    })
-    .await;
+    wait_for_kind(&hook, &name, "restart_succeeded", Duration::from_secs(90)).await;
     let jobs = flink(&flink_url()).jobs_overview().await.unwrap();
     let running: Vec<_> = jobs
         .iter()
@@ -487,13 +482,7 @@ restart_loop = { max_restarts = 2, window = "2m" }"#,
     assert_eq!(status, 200, "{run}");
     let first = run["jid"].as_str().unwrap().to_string();
 
-    wait_for("restart_gave_up", Duration::from_secs(150), || async {
-        kinds(&hook, &name)
-            .iter()
-            .any(|k| k == "restart_gave_up")
-            .then_some(())
-    })
-    .await;
+    wait_for_kind(&hook, &name, "restart_gave_up", Duration::from_secs(150)).await;
     let steps: Vec<String> = kinds(&hook, &name)
         .into_iter()
         .filter(|k| k.starts_with("restart_") || k == "job_unhealthy" || k == "CANCELED")
@@ -553,13 +542,7 @@ async fn a_job_that_failed_while_streamwarden_was_down_is_restarted_when_it_is_b
     })
     .await;
     apps.warden.spawn().await;
-    wait_for("restart_succeeded", Duration::from_secs(60), || async {
-        kinds(&hook, &name)
-            .iter()
-            .any(|k| k == "restart_succeeded")
-            .then_some(())
-    })
-    .await;
+    wait_for_kind(&hook, &name, "restart_succeeded", Duration::from_secs(60)).await;
     assert_eq!(
         kinds(&hook, &name),
         ["FAILED", "restart_scheduled", "restart_succeeded"],
