@@ -196,6 +196,17 @@ impl Worker {
                 }
             },
         };
+        let counted = match &outcome {
+            AttemptOutcome::Delivered => "delivered",
+            AttemptOutcome::Retry { .. } => "retry",
+            AttemptOutcome::GaveUp { .. } => "failed",
+        };
+        metrics::counter!(
+            "streamwarden_deliveries_total",
+            "channel" => channel.to_string(),
+            "outcome" => counted
+        )
+        .increment(1);
         if let Err(error) = self.store.record_attempt(delivery.id, now, &outcome).await {
             // The send's outcome is lost; the delivery stays pending and is sent again.
             tracing::error!(channel, notification_id = event_id, %error, "recording a delivery attempt failed");

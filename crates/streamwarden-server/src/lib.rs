@@ -4,12 +4,14 @@
 //! ([`ApiError`]).
 
 mod error;
+mod metrics;
 mod v1;
 
 pub use error::ApiError;
 
 use axum::Router;
 use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::AlertingManager;
@@ -27,10 +29,13 @@ pub struct AppState {
     pub alerting: Arc<AlertingManager>,
     /// Managed applications' lifecycle.
     pub lifecycle: Arc<Lifecycle>,
+    /// Renders `/metrics`; `None` when no recorder is installed.
+    pub metrics: Option<PrometheusHandle>,
 }
 
 /// The whole HTTP API:
 /// - `GET /healthz` → `200 ok` while the process runs;
+/// - `GET /metrics` → StreamWarden's own metrics, Prometheus text format (see `metrics`);
 /// - `GET /api/v1/channel-kinds`, `GET|POST /api/v1/channels`,
 ///   `GET|PUT|DELETE /api/v1/channels/{name}`, `POST /api/v1/channels/{name}/test`,
 ///   `POST /api/v1/templates/preview` (see `v1::channels`);
@@ -42,15 +47,18 @@ pub fn router(
     channels: Arc<ChannelManager>,
     alerting: Arc<AlertingManager>,
     lifecycle: Arc<Lifecycle>,
+    metrics: Option<PrometheusHandle>,
 ) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", v1::routes())
         .with_state(AppState {
             store,
             channels,
             alerting,
             lifecycle,
+            metrics,
         })
         .layer(axum::extract::DefaultBodyLimit::max(
             v1::apps::MAX_UPLOAD_BYTES,

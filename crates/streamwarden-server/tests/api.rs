@@ -4,7 +4,9 @@ mod support;
 
 use serde_json::Value;
 use std::sync::Arc;
-use streamwarden_core::{ClusterHealth, Event, EventKind, Observation, Severity};
+use streamwarden_core::{
+    ClusterHealth, Event, EventKind, JobSnapshot, JobState, Observation, Severity,
+};
 use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
 use support::call;
@@ -122,4 +124,74 @@ async fn health_clusters_and_deliveries_answer() {
     assert_eq!(deliveries[0]["status"], "pending");
     let (_, jobs) = get(&format!("{base}/api/v1/jobs")).await;
     assert_eq!(jobs, Value::Array(vec![]));
+}
+
+#[tokio::test]
+async fn metrics_count_jobs_per_state_clusters_up_and_the_outbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("sw.db"))
+        .await
+        .expect("open");
+    store
+        .register_cluster("metrics-c", "http://127.0.0.1:8081")
+        .await
+        .expect("register");
+    let job = |jid: &str, state: JobState| JobSnapshot {
+        jid: jid.into(),
+        name: format!("job-{jid}"),
+        state,
+        start_time_ms: Some(1),
+        end_time_ms: None,
+        duration_ms: None,
+        last_modification_ms: None,
+        restarts: None,
+        first_seen_ms: 1,
+        last_seen_ms: 1,
+        url: String::new(),
+    };
+    let observation = Observation {
+        upserts: vec![
+            job("a", JobState::Running),
+            job("b", JobState::Running),
+            job("c", JobState::Failed),
+        ],
+        events: vec![event("m1", EventKind::JobStateChanged)],
+        ..Observation::default()
+    };
+    let delivery = AlertingChanges {
+        notifications: vec![NewNotification::of_event(
+            &observation.events[0],
+            &["hook".to_string()],
+        )],
+        ..AlertingChanges::default()
+    };
+    store
+        .apply_observation("metrics-c", &observation, &delivery)
+        .await
+        .expect("apply");
+    let store: Arc<dyn Store> = Arc::new(store);
+    let (base, _) = support::serve(dir.path(), store, vec![], Default::default()).await;
+    let response = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("metrics");
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.expect("text");
+    for line in [
+        "streamwarden_cluster_up{cluster=\"metrics-c\"} 1",
+        "streamwarden_jobs{cluster=\"metrics-c\",state=\"RUNNING\"} 2",
+        "streamwarden_jobs{cluster=\"metrics-c\",state=\"FAILED\"} 1",
+        "streamwarden_jobs{cluster=\"metrics-c\",state=\"CANCELED\"} 0",
+        "streamwarden_outbox_pending 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    let oldest: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("streamwarden_outbox_oldest_pending_seconds "))
+        .and_then(|v| v.parse().ok())
+        .expect("oldest pending age");
+    assert!(
+        oldest > 0.0,
+        "the delivery waits since its creation: {oldest}"
+    );
 }

@@ -18,9 +18,9 @@ use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
     AlertFilter, AlertRecord, AlertingChanges, AppFilter, AppVersion, Application, AttemptOutcome,
-    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, RestartIntent, Run,
-    RunStatus, Store, StoreError, StoreResult, StoredChannel, StoredRoute, StoredSilence,
-    StoredSnapshot,
+    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, OutboxStats,
+    RestartIntent, Run, RunStatus, Store, StoreError, StoreResult, StoredChannel, StoredRoute,
+    StoredSilence, StoredSnapshot,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -431,6 +431,21 @@ impl Store for SqliteStore {
 
     async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>> {
         apps::runs_with_status(&self.pool, statuses).await
+    }
+
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS pending, MIN(created_ms) AS oldest FROM deliveries \
+             WHERE status = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        let pending: i64 = row.try_get("pending").map_err(backend)?;
+        Ok(OutboxStats {
+            pending: u64::try_from(pending).unwrap_or(0),
+            oldest_pending_ms: row.try_get("oldest").map_err(backend)?,
+        })
     }
 
     async fn run_of_job(&self, cluster: &str, jid: &str) -> StoreResult<Option<Run>> {

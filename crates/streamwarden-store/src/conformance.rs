@@ -322,6 +322,9 @@ async fn delivery_attempts_are_recorded(store: &dyn Store) {
         )
         .await
         .expect("apply");
+    let outbox = store.outbox_stats().await.expect("outbox");
+    assert!(outbox.pending >= 2, "{outbox:?}");
+    assert!(outbox.oldest_pending_ms.is_some(), "{outbox:?}");
     let pending = store
         .pending_deliveries("da-hook", 10)
         .await
@@ -374,6 +377,11 @@ async fn delivery_attempts_are_recorded(store: &dyn Store) {
         )
         .await
         .expect("gave up");
+    assert_eq!(
+        store.outbox_stats().await.expect("outbox").pending,
+        outbox.pending - 2,
+        "delivered and given up are no longer pending"
+    );
     let all = store
         .list_deliveries(&DeliveryFilter {
             event_id: Some("da-1".into()),

@@ -12,7 +12,7 @@ pub use apps::{AppFilter, AppVersion, Application, RestartIntent, Run, RunStatus
 pub use model::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
     DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
-    StoredChannel, StoredRoute, StoredSilence,
+    OutboxStats, StoredChannel, StoredRoute, StoredSilence,
 };
 
 use async_trait::async_trait;
@@ -117,6 +117,9 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         outcome: &AttemptOutcome,
     ) -> StoreResult<()>;
+
+    /// The outbox: how many deliveries are pending and since when the oldest waits.
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats>;
 
     /// Deliveries, newest first, filtered.
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> StoreResult<Vec<Delivery>>;

@@ -298,3 +298,12 @@ pub struct StoredRoute {
     /// When last changed, epoch ms.
     pub updated_ms: i64,
 }
+
+/// The outbox at a glance (for `/metrics`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    /// Deliveries pending (not yet delivered, not given up).
+    pub pending: u64,
+    /// When the oldest pending delivery was created, epoch ms; `None` when none is pending.
+    pub oldest_pending_ms: Option<i64>,
+}

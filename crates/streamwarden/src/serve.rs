@@ -7,6 +7,7 @@ use crate::health::HealthWatcher;
 use crate::watcher::ClusterWatcher;
 use anyhow::Context;
 use flink_client::{ClientConfig, FlinkClient};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +26,20 @@ const LIFECYCLE_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 const DISPATCH_IDLE_POLL: Duration = Duration::from_secs(1);
 
 /// Runs StreamWarden with `config` until a shutdown signal.
+/// Buckets of the poll latency histogram, s (a poll is a few ms; its request timeout 5 s).
+const POLL_BUCKETS_S: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    let metrics = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("streamwarden_poll_duration_seconds".into()),
+            POLL_BUCKETS_S,
+        )
+        .context("metric buckets")?
+        .install_recorder()
+        .context("installing the metrics recorder")?;
     let store = SqliteStore::open(&config.database)
         .await
         .with_context(|| format!("database {}", config.database.display()))?;
@@ -162,7 +176,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(listen = %config.listen, "API listening");
     axum::serve(
         listener,
-        streamwarden_server::router(store, channels, alerting, lifecycle),
+        streamwarden_server::router(store, channels, alerting, lifecycle, Some(metrics)),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

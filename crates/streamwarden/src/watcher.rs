@@ -116,6 +116,8 @@ impl ClusterWatcher {
             )
             .await;
             let took = started.elapsed();
+            metrics::histogram!("streamwarden_poll_duration_seconds", "cluster" => cluster.clone())
+                .record(took.as_secs_f64());
             if took > self.interval {
                 let skipped = (took.as_millis() / self.interval.as_millis().max(1)) as u64;
                 skipped_ticks += skipped;
@@ -193,6 +195,12 @@ impl ClusterWatcher {
                 *last_written_ms = now;
                 extra.clear();
                 for event in &observation.events {
+                    metrics::counter!(
+                        "streamwarden_events_total",
+                        "cluster" => cluster.to_string(),
+                        "kind" => event.kind.as_str()
+                    )
+                    .increment(1);
                     log_event(event);
                 }
                 if !alerting.notifications.is_empty() {

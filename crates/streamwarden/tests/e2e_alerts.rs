@@ -77,6 +77,29 @@ async fn failed_job_alert_carries_root_exception() {
     );
     assert!(alert["job"]["end_time"].is_string(), "{alert}");
     assert_eq!(alert["version"], "1");
+    // StreamWarden's own metrics counted the polls, the event and the delivery.
+    let metrics = wait_for("the delivery counted", Duration::from_secs(10), || async {
+        let text = reqwest::get(format!("{}/metrics", warden.api))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.contains("streamwarden_deliveries_total{channel=\"hook\",outcome=\"delivered\"}")
+            .then_some(text)
+    })
+    .await;
+    let value = |prefix: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{prefix} in\n{metrics}"))
+    };
+    assert!(value("streamwarden_poll_duration_seconds_count{cluster=\"e2e\"}") >= 1.0);
+    assert!(value("streamwarden_events_total{cluster=\"e2e\",kind=\"job_state_changed\"}") >= 1.0);
+    assert_eq!(value("streamwarden_cluster_up{cluster=\"e2e\"}"), 1.0);
+    assert!(value("streamwarden_jobs{cluster=\"e2e\",state=\"FAILED\"}") >= 1.0);
     // Polls of the black hole time out after 5 s; they must not hold up this cluster's alert.
     let received_at = receiver
         .requests()

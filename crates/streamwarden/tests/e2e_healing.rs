@@ -219,6 +219,19 @@ async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit(
         counts[1] > counts[0] + 20 && counts[2] > counts[1] + 20,
         "the counter continues across restores: {counts:?}"
     );
+    // The restarts are counted in StreamWarden's own metrics.
+    let metrics = reqwest::get(format!("{}/metrics", apps.warden.api))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "streamwarden_restarts_total{outcome=\"succeeded\"} 2",
+        "streamwarden_restarts_total{outcome=\"gave_up\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
     let jid = runs[1]["jid"].as_str().unwrap();
     let stats = flink(&flink_url()).job_checkpoints(jid).await.unwrap();
     let restored = stats

@@ -1,10 +1,10 @@
 //! What the API tests share: the whole router served on a real socket over a real store, and
 //! a JSON call helper.
-#![allow(dead_code)] // each test file uses a part of this module
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses a part of this module
 
 use serde_json::Value;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use streamwarden_lifecycle::Lifecycle;
 use streamwarden_notify::alerting::{AlertingConfig, AlertingManager};
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
@@ -35,7 +35,13 @@ pub async fn serve(
         None,
         Default::default(),
     );
-    let app = streamwarden_server::router(store, channels, alerting.clone(), Arc::new(lifecycle));
+    let app = streamwarden_server::router(
+        store,
+        channels,
+        alerting.clone(),
+        Arc::new(lifecycle),
+        Some(metrics_handle()),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -53,4 +59,16 @@ pub async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> 
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The process-wide metrics recorder of this test binary (installed once).
+pub fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .install_recorder()
+                .unwrap()
+        })
+        .clone()
 }

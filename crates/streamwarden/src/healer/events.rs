@@ -93,6 +93,15 @@ impl Healer {
         summary: String,
         restart: RestartFacts,
     ) {
+        let outcome = match kind {
+            EventKind::RestartSucceeded => Some("succeeded"),
+            EventKind::RestartFailed => Some("failed"),
+            EventKind::RestartGaveUp => Some("gave_up"),
+            _ => None,
+        };
+        if let Some(outcome) = outcome {
+            metrics::counter!("streamwarden_restarts_total", "outcome" => outcome).increment(1);
+        }
         let now = now_ms();
         let event = Event {
             event_id: uuid::Uuid::now_v7().to_string(),
