@@ -33,8 +33,22 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
 }
 
+/// Ready while the store answers (a load balancer takes the instance out otherwise).
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, String) {
+    match state.store.list_clusters().await {
+        Ok(_) => (axum::http::StatusCode::OK, "ready".into()),
+        Err(error) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("store: {error}"),
+        ),
+    }
+}
+
 /// The whole HTTP API:
 /// - `GET /healthz` → `200 ok` while the process runs;
+/// - `GET /readyz` → `200 ready` while the store answers, else `503` with the store's error;
 /// - `GET /metrics` → StreamWarden's own metrics, Prometheus text format (see `metrics`);
 /// - `GET /api/v1/channel-kinds`, `GET|POST /api/v1/channels`,
 ///   `GET|PUT|DELETE /api/v1/channels/{name}`, `POST /api/v1/channels/{name}/test`,
@@ -51,6 +65,7 @@ pub fn router(
 ) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", v1::routes())
         .with_state(AppState {

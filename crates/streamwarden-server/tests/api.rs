@@ -116,6 +116,13 @@ async fn health_clusters_and_deliveries_answer() {
         .await
         .expect("healthz");
     assert_eq!(response.status().as_u16(), 200);
+    let ready = reqwest::get(format!("{base}/readyz"))
+        .await
+        .expect("readyz");
+    assert_eq!(
+        (ready.status().as_u16(), ready.text().await.expect("text")),
+        (200, "ready".to_string())
+    );
     let (_, clusters) = get(&format!("{base}/api/v1/clusters")).await;
     assert_eq!(clusters[0]["name"], "local");
     let (_, deliveries) = get(&format!("{base}/api/v1/deliveries?status=pending")).await;
@@ -194,4 +201,26 @@ async fn metrics_count_jobs_per_state_clusters_up_and_the_outbox() {
         oldest > 0.0,
         "the delivery waits since its creation: {oldest}"
     );
+}
+
+#[tokio::test]
+async fn readyz_fails_while_the_store_does_not_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(
+        SqliteStore::open(&dir.path().join("sw.db"))
+            .await
+            .expect("open"),
+    );
+    let shared: Arc<dyn Store> = store.clone();
+    let (base, _) = support::serve(dir.path(), shared, vec![], Default::default()).await;
+    store.close().await;
+    let ready = reqwest::get(format!("{base}/readyz"))
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 503);
+    assert!(ready.text().await.expect("text").starts_with("store: "));
+    let health = reqwest::get(format!("{base}/healthz"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status().as_u16(), 200, "the process still runs");
 }
