@@ -3,6 +3,7 @@
 //! pass `now_ms` ([`clock::now_ms`]) and observations in, and get decisions back, so every rule
 //! is testable without a network.
 
+pub mod access;
 pub mod clock;
 pub mod detector;
 pub mod event;

@@ -5,6 +5,7 @@ mod alerting;
 mod apps;
 mod healing;
 mod rows;
+mod users;
 
 use async_trait::async_trait;
 use rows::{backend, delivery_from_row, job_from_row};
@@ -17,10 +18,10 @@ use streamwarden_core::noise::{Alert, Group};
 use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
-    AlertFilter, AlertRecord, AlertingChanges, AppFilter, AppVersion, Application, AttemptOutcome,
-    ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow, OutboxStats,
-    RestartIntent, Run, RunStatus, Store, StoreError, StoreResult, StoredChannel, StoredRoute,
-    StoredSilence, StoredSnapshot,
+    AlertFilter, AlertRecord, AlertingChanges, ApiToken, AppFilter, AppVersion, Application,
+    AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
+    OutboxStats, RestartIntent, Run, RunStatus, Store, StoreError, StoreResult, StoredChannel,
+    StoredRoute, StoredSilence, StoredSnapshot, User,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -431,6 +432,30 @@ impl Store for SqliteStore {
 
     async fn runs_with_status(&self, statuses: &[RunStatus]) -> StoreResult<Vec<Run>> {
         apps::runs_with_status(&self.pool, statuses).await
+    }
+
+    async fn put_user(&self, user: &User) -> StoreResult<()> {
+        users::put_user(&self.pool, user).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        users::list_users(&self.pool).await
+    }
+
+    async fn put_token(&self, token: &ApiToken) -> StoreResult<()> {
+        users::put_token(&self.pool, token).await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
+        users::token_by_hash(&self.pool, hash).await
+    }
+
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        users::list_tokens(&self.pool).await
+    }
+
+    async fn revoke_token(&self, id: &str, now_ms: i64) -> StoreResult<()> {
+        users::revoke_token(&self.pool, id, now_ms).await
     }
 
     async fn outbox_stats(&self) -> StoreResult<OutboxStats> {

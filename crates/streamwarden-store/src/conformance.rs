@@ -10,6 +10,7 @@ use crate::{
     AlertingChanges, AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewNotification,
     Store, StoreError, StoredChannel,
 };
+use crate::{ApiToken, User};
 use streamwarden_core::noise::{
     Alert, AlertState, Group, Member, Notice, Silence, SilenceMatchers,
 };
@@ -32,6 +33,7 @@ pub async fn run(store: &dyn Store) {
     alerts_groups_and_notifications_round_trip(store).await;
     silences_and_routes_are_kept(store).await;
     applications_versions_runs_and_snapshots(store).await;
+    users_and_tokens(store).await;
 }
 
 fn job(jid: &str, name: &str, state: JobState) -> JobSnapshot {
@@ -1083,4 +1085,90 @@ async fn applications_versions_runs_and_snapshots(store: &dyn Store) {
             .expect("claim after finish")
     );
     store.finish_restart("story-app-1").await.expect("finish");
+}
+
+async fn users_and_tokens(store: &dyn Store) {
+    use streamwarden_core::access::Role;
+    let alice = User {
+        name: "story-alice".into(),
+        role: Role::Operator,
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        created_ms: 5,
+    };
+    store.put_user(&alice).await.expect("user");
+    let promoted = User {
+        role: Role::Admin,
+        created_ms: 99,
+        ..alice.clone()
+    };
+    store.put_user(&promoted).await.expect("user again");
+    let users: Vec<User> = store
+        .list_users()
+        .await
+        .expect("users")
+        .into_iter()
+        .filter(|u| u.name.starts_with("story-"))
+        .collect();
+    assert_eq!(
+        users,
+        vec![User {
+            created_ms: 5,
+            ..promoted
+        }],
+        "replaced by name, creation kept"
+    );
+    let token = |id: &str, hash: &str, at: i64| ApiToken {
+        id: id.into(),
+        label: "ci".into(),
+        user: "story-alice".into(),
+        role: Role::Viewer,
+        hash: hash.into(),
+        prefix: "swt_ab12".into(),
+        created_ms: at,
+        revoked_ms: None,
+    };
+    store
+        .put_token(&token("story-t1", "h1", 10))
+        .await
+        .expect("token");
+    store
+        .put_token(&token("story-t2", "h2", 20))
+        .await
+        .expect("token");
+    assert!(
+        store.put_token(&token("story-t3", "h1", 30)).await.is_err(),
+        "hashes are unique"
+    );
+    assert_eq!(
+        store.token_by_hash("h1").await.expect("by hash"),
+        Some(token("story-t1", "h1", 10))
+    );
+    assert_eq!(store.token_by_hash("nope").await.expect("by hash"), None);
+    store.revoke_token("story-t1", 50).await.expect("revoke");
+    store
+        .revoke_token("story-t1", 60)
+        .await
+        .expect("revoke twice");
+    assert_eq!(
+        store
+            .token_by_hash("h1")
+            .await
+            .expect("by hash")
+            .and_then(|t| t.revoked_ms),
+        Some(50),
+        "the first revocation time stays"
+    );
+    assert!(matches!(
+        store.revoke_token("story-none", 1).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let ids: Vec<String> = store
+        .list_tokens()
+        .await
+        .expect("tokens")
+        .into_iter()
+        .filter(|t| t.id.starts_with("story-"))
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids, ["story-t2", "story-t1"], "newest first");
 }

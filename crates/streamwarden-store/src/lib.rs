@@ -5,10 +5,12 @@
 //! backend. Times are epoch milliseconds (`*_ms`).
 
 mod apps;
+mod auth;
 pub mod conformance;
 mod model;
 
 pub use apps::{AppFilter, AppVersion, Application, RestartIntent, Run, RunStatus, StoredSnapshot};
+pub use auth::{ApiToken, User};
 pub use model::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
     DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
@@ -177,6 +179,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// An application's snapshots, newest first.
     async fn list_snapshots(&self, app_id: &str) -> StoreResult<Vec<StoredSnapshot>>;
+
+    /// Creates or replaces a user (by name).
+    async fn put_user(&self, user: &User) -> StoreResult<()>;
+
+    /// Users, by name.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+
+    /// Stores a new API token.
+    async fn put_token(&self, token: &ApiToken) -> StoreResult<()>;
+
+    /// The token with this SHA-256 (hex), revoked or not; `None` when there is none.
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>>;
+
+    /// Tokens, newest first.
+    async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>>;
+
+    /// Revokes a token at `now_ms`; `NotFound` when there is none with this id.
+    async fn revoke_token(&self, id: &str, now_ms: i64) -> StoreResult<()>;
 
     /// Channels created through the API, by name.
     async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>>;

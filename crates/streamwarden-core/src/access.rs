@@ -1,0 +1,119 @@
+//! Who may do what: roles, and the role each API call needs. Pure; the HTTP layer asks it.
+//!
+//! - viewer: reads everything (clusters, jobs, events, alerts, applications, channels without
+//!   their secrets);
+//! - operator: a viewer who also runs applications (lifecycle, policies, tags), silences and
+//!   acknowledges alerts, subscribes to jobs;
+//! - admin: an operator who also configures channels, routes, users and tokens.
+//!
+//! `/healthz`, `/readyz` and `/metrics` are open to all. A call this table does not know needs
+//! admin (deny by default).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A role, ordered: `Viewer < Operator < Admin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads.
+    Viewer,
+    /// Reads, runs applications, silences and acknowledges.
+    Operator,
+    /// Everything.
+    Admin,
+}
+
+impl Role {
+    /// Every role, lowest first.
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Operator, Role::Admin];
+
+    /// The lower-case name (`"operator"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a lower-case name; `None` when unknown.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The role a call needs: `None` for the open endpoints (`/healthz`, `/readyz`, `/metrics`).
+/// `method` is the HTTP method in capitals, `path` the request path without the query.
+pub fn required_role(method: &str, path: &str) -> Option<Role> {
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return None;
+    }
+    if matches!(method, "GET" | "HEAD") {
+        return Some(Role::Viewer);
+    }
+    let rest = path.strip_prefix("/api/v1/").unwrap_or("");
+    let segments: Vec<&str> = rest.split('/').collect();
+    Some(match segments.as_slice() {
+        // Read-only despite the POST: many applications at once.
+        ["apps", "inspect"] => Role::Viewer,
+        ["apps", ..] => Role::Operator,
+        ["silences", ..] | ["subscriptions"] => Role::Operator,
+        ["alerts", _, "ack"] => Role::Operator,
+        _ => Role::Admin,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_needs_the_role_its_kind_of_work_asks_for() {
+        let cases = [
+            ("GET", "/healthz", None),
+            ("GET", "/readyz", None),
+            ("GET", "/metrics", None),
+            ("GET", "/api/v1/jobs", Some(Role::Viewer)),
+            ("GET", "/api/v1/channels/ops", Some(Role::Viewer)),
+            ("HEAD", "/api/v1/events", Some(Role::Viewer)),
+            ("POST", "/api/v1/apps/inspect", Some(Role::Viewer)),
+            ("POST", "/api/v1/apps/upload", Some(Role::Operator)),
+            ("POST", "/api/v1/apps/a1/start", Some(Role::Operator)),
+            ("PUT", "/api/v1/apps/a1/policy", Some(Role::Operator)),
+            ("POST", "/api/v1/apps/bulk", Some(Role::Operator)),
+            ("POST", "/api/v1/silences", Some(Role::Operator)),
+            ("DELETE", "/api/v1/silences/s1", Some(Role::Operator)),
+            ("POST", "/api/v1/alerts/x/ack", Some(Role::Operator)),
+            ("POST", "/api/v1/subscriptions", Some(Role::Operator)),
+            ("POST", "/api/v1/channels", Some(Role::Admin)),
+            ("PUT", "/api/v1/channels/ops", Some(Role::Admin)),
+            ("POST", "/api/v1/channels/ops/test", Some(Role::Admin)),
+            ("POST", "/api/v1/templates/preview", Some(Role::Admin)),
+            ("POST", "/api/v1/routes", Some(Role::Admin)),
+            ("DELETE", "/api/v1/routes/r", Some(Role::Admin)),
+            ("POST", "/api/v1/tokens", Some(Role::Admin)),
+            ("POST", "/api/v1/users", Some(Role::Admin)),
+            ("POST", "/api/v1/alerts", Some(Role::Admin)),
+            ("PATCH", "/somewhere/else", Some(Role::Admin)),
+        ];
+        for (method, path, role) in cases {
+            assert_eq!(required_role(method, path), role, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn roles_order_and_parse() {
+        assert!(Role::Viewer < Role::Operator && Role::Operator < Role::Admin);
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}
