@@ -4,7 +4,8 @@
 //!   their secrets);
 //! - operator: a viewer who also runs applications (lifecycle, policies, tags), silences and
 //!   acknowledges alerts, subscribes to jobs;
-//! - admin: an operator who also configures channels, routes, users and tokens.
+//! - admin: an operator who also configures channels, routes, users and tokens (and is the
+//!   only one to list users and tokens).
 //!
 //! `/healthz`, `/readyz` and `/metrics` are open to all. A call this table does not know needs
 //! admin (deny by default).
@@ -49,17 +50,34 @@ impl fmt::Display for Role {
     }
 }
 
+/// Checks a user name: 1 to 64 letters, digits, `.`, `_`, `-`, `@`.
+pub fn check_user_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err("1 to 64 letters, digits, '.', '_', '-' or '@'".into())
+    }
+}
+
 /// The role a call needs: `None` for the open endpoints (`/healthz`, `/readyz`, `/metrics`).
 /// `method` is the HTTP method in capitals, `path` the request path without the query.
 pub fn required_role(method: &str, path: &str) -> Option<Role> {
     if matches!(path, "/healthz" | "/readyz" | "/metrics") {
         return None;
     }
+    let rest = path.strip_prefix("/api/v1/").unwrap_or("");
+    let segments: Vec<&str> = rest.split('/').collect();
+    if matches!(segments.first(), Some(&("users" | "tokens"))) {
+        return Some(Role::Admin);
+    }
     if matches!(method, "GET" | "HEAD") {
         return Some(Role::Viewer);
     }
-    let rest = path.strip_prefix("/api/v1/").unwrap_or("");
-    let segments: Vec<&str> = rest.split('/').collect();
     Some(match segments.as_slice() {
         // Read-only despite the POST: many applications at once.
         ["apps", "inspect"] => Role::Viewer,
@@ -99,12 +117,24 @@ mod tests {
             ("POST", "/api/v1/routes", Some(Role::Admin)),
             ("DELETE", "/api/v1/routes/r", Some(Role::Admin)),
             ("POST", "/api/v1/tokens", Some(Role::Admin)),
+            ("GET", "/api/v1/tokens", Some(Role::Admin)),
+            ("GET", "/api/v1/users", Some(Role::Admin)),
             ("POST", "/api/v1/users", Some(Role::Admin)),
             ("POST", "/api/v1/alerts", Some(Role::Admin)),
             ("PATCH", "/somewhere/else", Some(Role::Admin)),
         ];
         for (method, path, role) in cases {
             assert_eq!(required_role(method, path), role, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn user_names_are_short_and_plain() {
+        for ok in ["alice", "ops.team", "bob_2", "carol-x", "dave@example.com"] {
+            assert_eq!(check_user_name(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "a b", "ü", "x/y", &"a".repeat(65)] {
+            assert!(check_user_name(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -18,6 +18,10 @@ pub enum ApiError {
     Conflict(String),
     /// A destination refused or failed (a test send): 502 with its real error.
     Upstream(String),
+    /// No valid credentials: 401.
+    Unauthorized(String),
+    /// Authenticated, but the role is too low: 403.
+    Forbidden(String),
     /// The thing asked for does not exist: 404.
     NotFound(String),
     /// The store failed: 500 (details are logged, not returned).
@@ -54,6 +58,8 @@ impl IntoResponse for ApiError {
                     .into_response();
             }
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, format!("forbidden: {m}")),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, format!("not found: {m}")),
             ApiError::Internal(m) => {
                 tracing::error!(error = m, "API request failed");

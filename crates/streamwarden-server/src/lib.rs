@@ -3,6 +3,7 @@
 //! Errors are JSON `{"error": "<field>: <reason>"}` with the status chosen in one place
 //! ([`ApiError`]).
 
+pub mod auth;
 mod error;
 mod metrics;
 mod v1;
@@ -47,6 +48,8 @@ async fn readyz(
 }
 
 /// The whole HTTP API:
+/// Once a user exists, every call but `/healthz`, `/readyz` and `/metrics` needs a bearer token
+/// with the role the call needs (see [`auth`]).
 /// - `GET /healthz` → `200 ok` while the process runs;
 /// - `GET /readyz` → `200 ready` while the store answers, else `503` with the store's error;
 /// - `GET /metrics` → StreamWarden's own metrics, Prometheus text format (see `metrics`);
@@ -63,18 +66,23 @@ pub fn router(
     lifecycle: Arc<Lifecycle>,
     metrics: Option<PrometheusHandle>,
 ) -> Router {
+    let state = AppState {
+        store,
+        channels,
+        alerting,
+        lifecycle,
+        metrics,
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", v1::routes())
-        .with_state(AppState {
-            store,
-            channels,
-            alerting,
-            lifecycle,
-            metrics,
-        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
+        .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(
             v1::apps::MAX_UPLOAD_BYTES,
         ))

@@ -49,6 +49,10 @@ enum Command {
     Routes(cli::alerts::RoutesArgs),
     /// Managed applications: upload, list, show, inspect, start, stop, savepoint, bulk, ….
     Apps(cli::apps::AppsArgs),
+    /// Users: `users add NAME --admin` creates the first admin and prints its token.
+    Users(cli::users::UsersArgs),
+    /// API tokens: list, create (shown once), revoke.
+    Tokens(cli::users::TokensArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -86,6 +90,8 @@ fn main() -> ExitCode {
             Command::Silences(args) => cli::alerts::silences(args).await,
             Command::Routes(args) => cli::alerts::routes(args).await,
             Command::Apps(args) => cli::apps::run(args).await,
+            Command::Users(args) => cli::users::run(args).await,
+            Command::Tokens(args) => cli::users::tokens(args).await,
         }
     });
     match result {

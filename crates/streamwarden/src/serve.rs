@@ -45,6 +45,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("database {}", config.database.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
     tracing::info!(database = %config.database.display(), "store open");
+    if store.list_users().await?.is_empty() {
+        tracing::warn!(
+            "no users yet: the API is open to anyone; create the first admin with \
+             `streamwarden users add NAME --admin` (it prints an API token)"
+        );
+    }
 
     let file_channels = config
         .channels

@@ -249,7 +249,10 @@ async fn a_restart_loop_is_alerted_once_while_every_restart_is_recorded() {
         .accepted()
         .into_iter()
         .filter(|b| b["job"]["id"] == jid.as_str())
-        .filter(|b| b["kind"] == "job_restarted" || b["job"]["state"] == "RESTARTING")
+        .filter(|b| {
+            b["kind"] == "job_restarted"
+                || (b["kind"] == "job_state_changed" && b["job"]["state"] == "RESTARTING")
+        })
         .collect();
     assert_eq!(alerts.len(), 1, "de-duplicated: {alerts:?}");
     let alert = &alerts[0];

@@ -14,6 +14,7 @@ use streamwarden_store::{
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
+mod access;
 mod alerting;
 pub(crate) mod apps;
 mod channels;
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(channels::routes())
         .merge(alerting::routes())
         .merge(apps::routes())
+        .merge(access::routes())
         .route("/clusters", get(clusters))
         .route("/jobs", get(jobs))
         .route("/events", get(events))

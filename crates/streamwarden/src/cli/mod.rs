@@ -6,12 +6,14 @@ pub mod apps;
 pub mod channels;
 pub mod events;
 pub mod jobs;
+pub mod users;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat};
 use serde::de::DeserializeOwned;
 
-/// Connection to a running StreamWarden.
+/// Connection to a running StreamWarden. Once it has users, the token in
+/// `STREAMWARDEN_TOKEN` is sent as `Authorization: Bearer`.
 #[derive(Debug, clap::Args)]
 pub struct ServerArgs {
     /// Base URL of the StreamWarden API.
@@ -53,6 +55,9 @@ async fn call(
         .query(query);
     if let Some(body) = body {
         request = request.json(body);
+    }
+    if let Ok(token) = std::env::var("STREAMWARDEN_TOKEN") {
+        request = request.bearer_auth(token.trim());
     }
     let response = request
         .send()

@@ -107,17 +107,30 @@ impl Warden {
     /// Runs the `streamwarden` CLI against this instance's API; its standard output. Panics
     /// with the CLI's error when it fails.
     pub fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_streamwarden"))
-            .args(args)
-            .args(["--server", &self.api])
-            .output()
-            .unwrap();
+        let out = self.run(args, true, &[]);
         assert!(
             out.status.success(),
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs the `streamwarden` binary with `args` (and `--server` this instance's API when
+    /// `server`), with `env` set and `STREAMWARDEN_TOKEN` unset unless given; its output.
+    pub fn run(&self, args: &[&str], server: bool, env: &[(&str, &str)]) -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_streamwarden"));
+        command.args(args).env_remove("STREAMWARDEN_TOKEN");
+        if server {
+            command.args(["--server", &self.api]);
+        }
+        command.envs(env.iter().copied());
+        command.output().unwrap()
+    }
+
+    /// The configuration file it runs with.
+    pub fn config(&self) -> &std::path::Path {
+        &self.config
     }
 
     /// The process log so far (for assertion messages).

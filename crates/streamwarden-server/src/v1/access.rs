@@ -1,0 +1,117 @@
+//! `/api/v1/users` and `/api/v1/tokens` (admin only): local users, and API tokens shown once,
+//! stored hashed, revocable.
+
+use crate::auth::{Principal, issue_token};
+use crate::{ApiError, AppState};
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use streamwarden_core::access::{Role, check_user_name};
+use streamwarden_core::clock::now_ms;
+use streamwarden_store::{ApiToken, User};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", delete(revoke_token))
+}
+
+async fn list_users(State(state): State<AppState>) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(state.store.list_users().await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    name: String,
+    role: Role,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Json(body): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    check_user_name(&body.name)
+        .map_err(|reason| ApiError::BadRequest(format!("name: {reason}")))?;
+    if state
+        .store
+        .list_users()
+        .await?
+        .iter()
+        .any(|u| u.name == body.name)
+    {
+        return Err(ApiError::Conflict(format!("user {} exists", body.name)));
+    }
+    let user = User {
+        name: body.name,
+        role: body.role,
+        password_hash: None,
+        created_ms: now_ms(),
+    };
+    state.store.put_user(&user).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn list_tokens(State(state): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {
+    Ok(Json(state.store.list_tokens().await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    label: String,
+    role: Role,
+    /// The user it acts as (default: the caller).
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// Creates a token; the answer is the only time the token itself is shown.
+async fn create_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
+    Json(body): Json<NewToken>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if body.label.trim().is_empty() {
+        return Err(ApiError::BadRequest("label: must not be blank".into()));
+    }
+    let name = body.user.unwrap_or(caller.user);
+    let user = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| ApiError::BadRequest(format!("user: no user {name:?}")))?;
+    if body.role > user.role {
+        return Err(ApiError::BadRequest(format!(
+            "role: {} is above the user's role {}",
+            body.role, user.role
+        )));
+    }
+    let (token, stored) = issue_token(&body.label, &user.name, body.role);
+    state.store.put_token(&stored).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "token": token,
+            "id": stored.id,
+            "prefix": stored.prefix,
+            "label": stored.label,
+            "user": stored.user,
+            "role": stored.role,
+        })),
+    ))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.store.revoke_token(&id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
