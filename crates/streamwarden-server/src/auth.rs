@@ -25,6 +25,21 @@ pub struct Principal {
     pub user: String,
     /// What the call may do.
     pub role: Role,
+    /// Whether the name comes from a token (else: no user exists yet, the name is claimed).
+    pub authenticated: bool,
+}
+
+impl Principal {
+    /// Who acts: the token's user once authenticated (whatever the body says), else the name
+    /// the body gives in `field`, which must not be blank.
+    pub fn acting(&self, claimed: Option<String>, field: &str) -> Result<String, ApiError> {
+        if self.authenticated {
+            return Ok(self.user.clone());
+        }
+        claimed
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| ApiError::BadRequest(format!("{field}: say who you are")))
+    }
 }
 
 /// A new token: `(the token, shown once; its stored form)`. The token is `swt_` and 64 hex
@@ -109,6 +124,7 @@ async fn principal(
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| "anonymous".into()),
             role: Role::Admin,
+            authenticated: false,
         });
     }
     let token = authorization
@@ -131,6 +147,7 @@ async fn principal(
     Ok(Principal {
         user: user.name,
         role: stored.role.min(user.role),
+        authenticated: true,
     })
 }
 

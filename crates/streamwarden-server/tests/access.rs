@@ -145,6 +145,20 @@ async fn tokens_are_shown_once_never_listed_and_revoked_at_once() {
         (200..300).contains(&status),
         "the new token works: {status}"
     );
+    let (_, silences) = api
+        .call("GET", "/api/v1/silences", Some(&admin), json!(null))
+        .await;
+    let authors: Vec<&Value> = silences
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["author"])
+        .collect();
+    assert_eq!(
+        authors,
+        [&json!("olga")],
+        "the token's user, not the body's"
+    );
 
     let (_, listed) = api
         .call("GET", "/api/v1/tokens", Some(&admin), json!(null))

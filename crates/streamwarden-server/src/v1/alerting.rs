@@ -1,8 +1,9 @@
 //! `/api/v1/alerts` (history, acknowledgement), `/api/v1/routes`, `/api/v1/subscriptions` and
 //! `/api/v1/silences`.
 
+use crate::auth::Principal;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -115,22 +116,20 @@ async fn alerts(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AckBody {
-    by: String,
+    /// Who acknowledges (taken from the token once users exist).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 async fn acknowledge(
     State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
     Path(id): Path<String>,
     Json(body): Json<AckBody>,
 ) -> Result<Json<Value>, ApiError> {
-    if body.by.trim().is_empty() {
-        return Err(ApiError::BadRequest("by: say who acknowledges".into()));
-    }
-    state
-        .store
-        .acknowledge_alert(&id, &body.by, now_ms())
-        .await?;
-    Ok(Json(json!({ "id": id, "acknowledged_by": body.by })))
+    let by = caller.acting(body.by, "by")?;
+    state.store.acknowledge_alert(&id, &by, now_ms()).await?;
+    Ok(Json(json!({ "id": id, "acknowledged_by": by })))
 }
 
 async fn list_routes(State(state): State<AppState>) -> Json<Vec<RouteView>> {
@@ -221,14 +220,18 @@ struct SilenceBody {
     ends_at: Option<String>,
     #[serde(default, with = "humantime_serde")]
     duration: Option<std::time::Duration>,
-    author: String,
+    /// Who silences (taken from the token once users exist).
+    #[serde(default)]
+    author: Option<String>,
     comment: String,
 }
 
 async fn create_silence(
     State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
     Json(body): Json<SilenceBody>,
 ) -> Result<(StatusCode, Json<Silence>), ApiError> {
+    let author = caller.acting(body.author, "author")?;
     let starts_ms = body
         .starts_at
         .as_deref()
@@ -251,7 +254,7 @@ async fn create_silence(
             body.matchers,
             starts_ms,
             ends_ms,
-            &body.author,
+            &author,
             &body.comment,
             id,
         )
