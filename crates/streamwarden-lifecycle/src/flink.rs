@@ -49,10 +49,22 @@ pub(crate) async fn wait_for_state(
     }
 }
 
-/// The root exception of a job as one line (`class: message`), when Flink has one.
+/// The root exception of a failed job as one line (`class: message`), when Flink has one.
+/// An empty exception history is read again for up to 3.3 s: Flink serves `/jobs/:jid/…` from
+/// an execution graph it caches for `web.refresh-interval` (3 s), possibly read before the
+/// failure.
 pub(crate) async fn root_cause(client: &FlinkClient, jid: &str) -> Option<String> {
-    let exceptions = client.job_exceptions(jid, 5).await.ok()?;
-    let root = exceptions.root_cause()?;
+    let mut root = None;
+    for attempt in 0..=11 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        root = client.job_exceptions(jid, 5).await.ok()?.root_cause();
+        if root.is_some() {
+            break;
+        }
+    }
+    let root = root?;
     Some(if root.message.is_empty() {
         root.name
     } else {
