@@ -5,6 +5,12 @@ use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 
 use crate::client::FlinkClient;
+use std::time::Duration;
+
+/// Times [`FlinkClient::failed_job_exceptions`] reads an empty history again, and the wait
+/// before each (together just over Flink's default `web.refresh-interval`, 3 s).
+const EMPTY_HISTORY_RETRIES: usize = 11;
+const EMPTY_HISTORY_WAIT: Duration = Duration::from_millis(300);
 use crate::error::FlinkError;
 use crate::types::checkpoints::{CheckpointConfig, CheckpointStatistics};
 use crate::types::cluster::{ClusterOverview, DashboardConfig};
@@ -73,6 +79,30 @@ impl FlinkClient {
         let query = format!("maxExceptions={max_exceptions}");
         self.send_json(self.call(Method::GET, &["jobs", jid, "exceptions"], Some(&query))?)
             .await
+    }
+
+    /// [`job_exceptions`](Self::job_exceptions) of a job that failed: a history without a root
+    /// cause is read again, every 300 ms for up to 3.3 s. Flink's REST serves `/jobs/:jid/…`
+    /// from an execution graph cached for `web.refresh-interval` (3 s by default) after anyone
+    /// read the job (its web UI, a script, StreamWarden itself), so right after the failure the
+    /// history can look empty until that cache expires.
+    ///
+    /// # Errors
+    /// Any [`FlinkError`] of a read.
+    pub async fn failed_job_exceptions(
+        &self,
+        jid: &str,
+        max_exceptions: u32,
+    ) -> Result<JobExceptions, FlinkError> {
+        let mut answer = self.job_exceptions(jid, max_exceptions).await?;
+        for _ in 0..EMPTY_HISTORY_RETRIES {
+            if answer.root_cause().is_some() {
+                break;
+            }
+            tokio::time::sleep(EMPTY_HISTORY_WAIT).await;
+            answer = self.job_exceptions(jid, max_exceptions).await?;
+        }
+        Ok(answer)
     }
 
     /// `GET /jobs/:jobid/checkpoints`: checkpoint counts, latest checkpoints and history

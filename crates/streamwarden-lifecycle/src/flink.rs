@@ -49,22 +49,14 @@ pub(crate) async fn wait_for_state(
     }
 }
 
-/// The root exception of a failed job as one line (`class: message`), when Flink has one.
-/// An empty exception history is read again for up to 3.3 s: Flink serves `/jobs/:jid/…` from
-/// an execution graph it caches for `web.refresh-interval` (3 s), possibly read before the
-/// failure.
+/// The root exception of a failed job as one line (`class: message`), when Flink has one
+/// ([`FlinkClient::failed_job_exceptions`]: read again while Flink's cache hides it).
 pub(crate) async fn root_cause(client: &FlinkClient, jid: &str) -> Option<String> {
-    let mut root = None;
-    for attempt in 0..=11 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        root = client.job_exceptions(jid, 5).await.ok()?.root_cause();
-        if root.is_some() {
-            break;
-        }
-    }
-    let root = root?;
+    let root = client
+        .failed_job_exceptions(jid, 5)
+        .await
+        .ok()?
+        .root_cause()?;
     Some(if root.message.is_empty() {
         root.name
     } else {

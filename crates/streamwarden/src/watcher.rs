@@ -27,11 +27,6 @@ use tokio::time::MissedTickBehavior;
 /// Lines of the stack trace kept in an event.
 const STACK_LINES: usize = 12;
 
-/// Times a FAILED job's empty exception history is read again, and the wait before each
-/// (together just over Flink's default `web.refresh-interval`, 3 s).
-const EMPTY_HISTORY_RETRIES: usize = 11;
-const EMPTY_HISTORY_WAIT: Duration = Duration::from_millis(300);
-
 /// Everything one cluster's watcher needs.
 pub struct ClusterWatcher {
     /// REST client of the cluster (carries its name and timeouts).
@@ -391,24 +386,18 @@ impl ClusterWatcher {
         let results: Vec<_> = futures::stream::iter(due)
             .map(|i| {
                 let jid = observed[i].jid.clone();
-                let terminal = observed[i].state == JobState::Failed;
+                let failed = observed[i].state == JobState::Failed;
                 async move {
-                    // Flink's REST serves `/jobs/:jid/…` from an execution graph cached for
-                    // `web.refresh-interval` (3 s) after anyone read the job (its web UI, a
-                    // script): a FAILED job's exception history can look empty until the cache
-                    // expires. It is read again until then, so the alert carries the root
-                    // exception; this delays only this cluster's poll, only in that case.
-                    let mut answer = self.client.job_exceptions(&jid, self.max_exceptions).await;
-                    for _ in 0..EMPTY_HISTORY_RETRIES {
-                        match &answer {
-                            Ok(e) if terminal && e.root_cause().is_none() => {
-                                tokio::time::sleep(EMPTY_HISTORY_WAIT).await;
-                                answer =
-                                    self.client.job_exceptions(&jid, self.max_exceptions).await;
-                            }
-                            _ => break,
-                        }
-                    }
+                    // A FAILED job's alert must carry its root exception, even when Flink's
+                    // cached graph hides it for a moment (this delays only this cluster's poll,
+                    // only in that case).
+                    let answer = if failed {
+                        self.client
+                            .failed_job_exceptions(&jid, self.max_exceptions)
+                            .await
+                    } else {
+                        self.client.job_exceptions(&jid, self.max_exceptions).await
+                    };
                     (i, answer)
                 }
             })

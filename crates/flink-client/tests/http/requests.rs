@@ -32,6 +32,35 @@ async fn job_exceptions_sends_max_exceptions() {
 }
 
 #[tokio::test]
+async fn a_failed_jobs_empty_exception_history_is_read_again_until_it_shows_the_failure() {
+    let route = format!("/jobs/{JID}/exceptions");
+    let server = wiremock::MockServer::start().await;
+    // Flink's cached graph: twice an empty history, then the failure.
+    wiremock::Mock::given(wiremock::matchers::path(route.as_str()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"exceptionHistory": {"entries": [], "truncated": false}})),
+        )
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    let failed = include_str!("../fixtures/job_exceptions_failed.json");
+    wiremock::Mock::given(wiremock::matchers::path(route.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_string(failed))
+        .mount(&server)
+        .await;
+
+    let exceptions = client_for(&server.uri())
+        .failed_job_exceptions(JID, 5)
+        .await
+        .expect("exceptions");
+
+    assert!(exceptions.root_cause().is_some());
+    let reads = server.received_requests().await.expect("recording").len();
+    assert_eq!(reads, 3, "read until the failure shows, not after");
+}
+
+#[tokio::test]
 async fn num_restarts_asks_for_the_metric_and_parses_it() {
     let route = format!("/jobs/{JID}/metrics");
     let body = json!([{"id": "numRestarts", "value": "3"}]);
