@@ -18,7 +18,7 @@ use streamwarden_core::health::{
     CheckpointSample, CheckpointSettings, HealthConfig, HealthFacts, HealthSample, JobHealth,
     assess, end,
 };
-use streamwarden_core::{Event, EventKind, JobFacts, JobSnapshot, JobState, Severity};
+use streamwarden_core::{Event, EventKind, JobSnapshot, JobState, Severity};
 use streamwarden_store::{RunStatus, Store};
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
@@ -243,18 +243,7 @@ impl HealthWatcher {
             observed_at_ms: now,
             cluster: self.client.cluster().to_string(),
             cluster_url: self.client.base_url().to_string(),
-            job: Some(JobFacts {
-                id: job.jid.clone(),
-                name: job.name.clone(),
-                previous_state: None,
-                state: job.state,
-                start_time_ms: job.start_time_ms,
-                end_time_ms: job.end_time_ms,
-                duration_ms: job.duration_ms,
-                restarts: job.restarts,
-                previous_restarts: None,
-                url: job.url.clone(),
-            }),
+            job: Some(job.facts()),
             exception: None,
             error: None,
             restart: None,

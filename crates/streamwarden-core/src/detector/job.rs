@@ -241,16 +241,9 @@ pub(super) fn disappeared(
         cluster: view.name.clone(),
         cluster_url: view.url.clone(),
         job: Some(JobFacts {
-            id: prev.jid.clone(),
-            name: prev.name.clone(),
             previous_state: Some(prev.state),
-            state: prev.state,
-            start_time_ms: prev.start_time_ms,
-            end_time_ms: prev.end_time_ms,
-            duration_ms: prev.duration_ms,
-            restarts: prev.restarts,
             previous_restarts: prev.restarts,
-            url: prev.url.clone(),
+            ..prev.facts()
         }),
         exception: None,
         error: None,

@@ -9,7 +9,7 @@ mod job;
 #[cfg(test)]
 mod tests;
 
-use crate::{Event, JobState, RootException};
+use crate::{Event, JobFacts, JobState, RootException};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -79,6 +79,24 @@ pub struct JobSnapshot {
     pub last_seen_ms: i64,
     /// Link to the job in Flink's web UI.
     pub url: String,
+}
+
+impl JobSnapshot {
+    /// What an event says of this job as last seen, with no previous state or count.
+    pub fn facts(&self) -> JobFacts {
+        JobFacts {
+            id: self.jid.clone(),
+            name: self.name.clone(),
+            previous_state: None,
+            state: self.state,
+            start_time_ms: self.start_time_ms,
+            end_time_ms: self.end_time_ms,
+            duration_ms: self.duration_ms,
+            restarts: self.restarts,
+            previous_restarts: None,
+            url: self.url.clone(),
+        }
+    }
 }
 
 /// Everything known about one cluster before a poll.

@@ -56,16 +56,8 @@ impl Healer {
                 cluster: run.cluster.clone(),
                 cluster_url,
                 job: Some(JobFacts {
-                    id: jid,
-                    name: job.job.name.clone(),
-                    previous_state: None,
                     state: JobState::Failed,
-                    start_time_ms: job.job.start_time_ms,
-                    end_time_ms: job.job.end_time_ms,
-                    duration_ms: job.job.duration_ms,
-                    restarts: job.job.restarts,
-                    previous_restarts: None,
-                    url: job.job.url.clone(),
+                    ..job.job.facts()
                 }),
                 exception: None,
                 error: None,
