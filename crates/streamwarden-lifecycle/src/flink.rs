@@ -3,10 +3,16 @@
 use crate::{OpError, Timeouts};
 use flink_client::{FlinkClient, TriggerId};
 use std::time::Duration;
+use streamwarden_core::JobState;
 use tokio::time::Instant;
 
 /// The job's state as soon as it is one of `wanted` or globally terminal; a timeout after
 /// `limit`.
+/// Whether a Flink state name is one a job never leaves (FAILED, CANCELED, FINISHED).
+pub fn has_ended(state: &str) -> bool {
+    JobState::parse(state).is_some_and(JobState::is_globally_terminal)
+}
+
 /// A job's state from `/jobs/overview`; `None` when it is not listed. Not `/jobs/:jid`: Flink's
 /// REST caches a job's execution graph there for `web.refresh-interval` (3 s), and that cached
 /// graph would hide a failure from the next `/jobs/:jid/exceptions` — the watcher's root
@@ -31,9 +37,7 @@ pub(crate) async fn wait_for_state(
     loop {
         // The job may not be listed yet right after submission.
         if let Some(state) = job_state(client, jid).await? {
-            if wanted.contains(&state.as_str())
-                || matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
-            {
+            if wanted.contains(&state.as_str()) || has_ended(&state) {
                 return Ok(state);
             }
             last = state;

@@ -17,6 +17,7 @@ mod upload;
 
 pub use bulk::{BulkOp, BulkResult};
 pub use error::OpError;
+pub use flink::has_ended;
 pub use ops::{FAILED_START, StartRequest, StopRequest};
 pub use reconcile::Reconciled;
 pub use upload::Uploaded;

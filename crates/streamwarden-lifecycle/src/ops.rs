@@ -1,6 +1,6 @@
 //! Start, stop, savepoint and inspect one application.
 
-use crate::flink::{job_state, root_cause, wait_for_savepoint, wait_for_state};
+use crate::flink::{has_ended, job_state, root_cause, wait_for_savepoint, wait_for_state};
 use crate::{Lifecycle, OpError};
 use base64::Engine;
 use flink_client::{JarRunRequest, SavepointRequest};
@@ -275,7 +275,7 @@ impl Lifecycle {
                 // not run on unseen: it is cancelled, so a retry never makes a second copy.
                 if let (Some(jid), Ok(client)) = (&run.jid, self.client(&app.cluster)) {
                     let state = job_state(client, jid).await.ok().flatten();
-                    if !matches!(state.as_deref(), Some("FAILED" | "CANCELED" | "FINISHED"))
+                    if !state.as_deref().is_some_and(has_ended)
                         && let Err(e) = client.cancel_job(jid).await
                     {
                         tracing::warn!(job_id = jid, error = %e, "cancelling the job of a failed start");

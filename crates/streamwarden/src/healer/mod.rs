@@ -16,7 +16,7 @@ use streamwarden_apps::meta::JobSpec;
 use streamwarden_core::clock::now_ms;
 use streamwarden_core::healing::{Decision, DownRun, RestartPolicy, Trigger, decide};
 use streamwarden_core::{Event, EventKind, RestartFacts, Severity};
-use streamwarden_lifecycle::{Lifecycle, OpError, StartRequest, StopRequest};
+use streamwarden_lifecycle::{Lifecycle, OpError, StartRequest, StopRequest, has_ended};
 use streamwarden_store::{Application, RestartIntent, RunStatus, Store, StoreError};
 use tokio::sync::mpsc;
 
@@ -354,7 +354,7 @@ impl Healer {
         if intent.trigger == Trigger::Disappeared
             && let Some(jid) = &newest.jid
             && let Ok(Some(state)) = self.lifecycle.flink_job_state(&intent.cluster, jid).await
-            && !matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED")
+            && !has_ended(&state)
         {
             return Some(format!("job {jid} is listed again ({state})"));
         }
@@ -381,9 +381,7 @@ impl Healer {
             // Flink refuses to cancel a job that ended meanwhile (409): nothing to stop.
             (Err(error), Some(jid)) => {
                 match self.lifecycle.flink_job_state(&run.cluster, jid).await {
-                    Ok(Some(state))
-                        if matches!(state.as_str(), "FAILED" | "CANCELED" | "FINISHED") =>
-                    {
+                    Ok(Some(state)) if has_ended(&state) => {
                         let mut ended = run.clone();
                         ended.status = if state == "FAILED" {
                             RunStatus::Failed
