@@ -36,10 +36,7 @@ async fn a_jar_application_stops_with_a_savepoint_and_starts_again_from_it() {
         .trim_end_matches(')')
         .to_string();
 
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let first = run["jid"].as_str().unwrap().to_string();
     assert_eq!(job_state(&flink_url(), &first).await, "RUNNING");
     assert_eq!(
@@ -81,10 +78,7 @@ async fn a_jar_application_stops_with_a_savepoint_and_starts_again_from_it() {
     let checks = apps.warden.get(&format!("/api/v1/apps/{id}/inspect")).await;
     assert_eq!(checks["checks"][0]["check"], "snapshot", "{checks}");
 
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let second = run["jid"].as_str().unwrap().to_string();
     assert_eq!(run["restore_path"], savepoint.as_str());
     let restored = wait_for("latest.restored", Duration::from_secs(30), || async {
@@ -190,34 +184,21 @@ async fn a_sql_application_runs_through_the_sql_runner() {
         .await;
     assert_eq!(status, 201, "{uploaded}");
     let id = uploaded["app"]["id"].as_str().unwrap().to_string();
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let jid = run["jid"].as_str().unwrap();
     let job = flink(&flink_url()).job(jid).await.unwrap();
     assert_eq!(job.state, "RUNNING");
     assert_eq!(job.name, name, "pipeline.name is the application's name");
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }
 
 #[tokio::test]
 async fn disabled_applications_and_broken_packages_are_refused_clearly() {
     let apps = Apps::start().await;
     let name = unique("e2e-off");
-    let (status, uploaded) = apps
-        .upload(jar_package(&jar_meta(
-            "e2e",
-            &name,
-            "e2e",
-            &apps.savepoints,
-        )))
+    let id = apps
+        .upload_ok(&jar_meta("e2e", &name, "e2e", &apps.savepoints))
         .await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
     apps.warden.cli(&["apps", "disable", &id]);
     let (status, body) = apps
         .post(&format!("/api/v1/apps/{id}/start"), json!({}))
@@ -403,20 +384,10 @@ async fn runs_left_in_flight_by_a_killed_streamwarden_are_settled_against_flink(
     use streamwarden_store::{RunStatus, Store};
     let mut apps = Apps::start().await;
     let name = unique("e2e-reconcile");
-    let (status, uploaded) = apps
-        .upload(jar_package(&jar_meta(
-            "e2e",
-            &name,
-            "e2e",
-            &apps.savepoints,
-        )))
+    let id = apps
+        .upload_ok(&jar_meta("e2e", &name, "e2e", &apps.savepoints))
         .await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let jid = run["jid"].as_str().unwrap().to_string();
 
     // As if StreamWarden had been killed in the middle of two starts: one submitted (its job
@@ -471,30 +442,17 @@ async fn runs_left_in_flight_by_a_killed_streamwarden_are_settled_against_flink(
         "RUNNING",
         "exactly the one job runs"
     );
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }
 
 #[tokio::test]
 async fn an_application_cancelled_through_flink_can_be_started_again() {
     let apps = Apps::start().await;
     let name = unique("e2e-outside");
-    let (status, uploaded) = apps
-        .upload(jar_package(&jar_meta(
-            "e2e",
-            &name,
-            "e2e",
-            &apps.savepoints,
-        )))
+    let id = apps
+        .upload_ok(&jar_meta("e2e", &name, "e2e", &apps.savepoints))
         .await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let first = run["jid"].as_str().unwrap().to_string();
     support::cancel(&flink_url(), &first).await;
     wait_for("CANCELED", Duration::from_secs(30), || async {
@@ -512,8 +470,5 @@ async fn an_application_cancelled_through_flink_can_be_started_again() {
         (Some("ended"), Some("the job is CANCELED")),
         "{runs}"
     );
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }

@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::apps::{Apps, jar_meta, jar_package};
+use support::apps::{Apps, jar_meta};
 use support::warden::Warden;
 use support::{cancel, flink, flink_url, sql_runner, submit_demo, unique, wait_for};
 
@@ -66,18 +66,6 @@ fn failing_meta(apps: &Apps, name: &str, args: &[&str]) -> Value {
     meta
 }
 
-/// Uploads and starts `meta`; the application id.
-async fn upload_and_start(apps: &Apps, meta: &Value) -> String {
-    let (status, uploaded) = apps.upload(jar_package(meta)).await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
-    id
-}
-
 /// The alerts about `name` the receiver accepted: their kinds, a state change as its state.
 fn kinds(hook: &streamwarden_testkit::WebhookReceiver, name: &str) -> Vec<String> {
     of_job(hook, name)
@@ -129,7 +117,8 @@ async fn a_failing_application_is_restarted_from_its_checkpoint_until_the_limit(
     )
     .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "4000"]);
-    let id = upload_and_start(&apps, &meta).await;
+    let id = apps.upload_ok(&meta).await;
+    apps.start_ok(&id).await;
 
     wait_for_kind(&hook, &name, "restart_gave_up", Duration::from_secs(150)).await;
     tokio::time::sleep(Duration::from_secs(8)).await;
@@ -256,7 +245,8 @@ async fn a_restart_interrupted_by_a_kill_of_streamwarden_is_made_exactly_once() 
     )
     .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "30000"]);
-    let id = upload_and_start(&apps, &meta).await;
+    let id = apps.upload_ok(&meta).await;
+    apps.start_ok(&id).await;
     // The first attempt fails after 30 s; StreamWarden dies during the 10 s backoff.
     wait_for_kind(&hook, &name, "restart_scheduled", Duration::from_secs(90)).await;
     apps.warden.kill9();
@@ -283,10 +273,7 @@ async fn a_restart_interrupted_by_a_kill_of_streamwarden_is_made_exactly_once() 
         ["FAILED", "restart_scheduled", "restart_succeeded"],
         "resumed, not scheduled again"
     );
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }
 
 /// Events of the job `name` of a kind, as `check` names.
@@ -374,9 +361,7 @@ failed_checkpoints = { max_failed = 2, window = "2m" }"#,
     // stall threshold, failed checkpoints not checked. Set with the CLI.
     let mut meta = jar_meta("e2e", &tuned, "e2e", &apps.savepoints);
     meta["jobContent"]["args"] = json!(stall_args(&tuned));
-    let (status, uploaded) = apps.upload(jar_package(&meta)).await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let id = apps.upload_ok(&meta).await;
     let shown = apps.warden.cli(&[
         "apps",
         "policy",
@@ -391,10 +376,7 @@ failed_checkpoints = { max_failed = 2, window = "2m" }"#,
         policy["health"],
         json!({"checkpoint_stalled": {"threshold": "4s"}, "failed_checkpoints": {"enabled": false}})
     );
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    apps.start_ok(&id).await;
 
     // Two minutes of watching.
     tokio::time::sleep(Duration::from_secs(120)).await;
@@ -453,10 +435,7 @@ failed_checkpoints = { max_failed = 2, window = "2m" }"#,
     for jid in &jids {
         cancel(&url, jid).await;
     }
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }
 
 #[tokio::test]
@@ -477,9 +456,7 @@ restart_loop = { max_restarts = 2, window = "2m" }"#,
     .await;
     let mut meta = jar_meta("e2e", &name, "e2e", &apps.savepoints);
     meta["jobContent"]["args"] = json!(["--mode", "loop", "--after-ms", "1000", "--name", name]);
-    let (status, uploaded) = apps.upload(jar_package(&meta)).await;
-    assert_eq!(status, 201, "{uploaded}");
-    let id = uploaded["app"]["id"].as_str().unwrap().to_string();
+    let id = apps.upload_ok(&meta).await;
     // The fail-restart switch is off in meta.json: the application's own policy turns
     // restarts on, for unhealthy jobs too.
     let (status, app) = apps
@@ -489,10 +466,7 @@ restart_loop = { max_restarts = 2, window = "2m" }"#,
         )
         .await;
     assert_eq!(status, 200, "{app}");
-    let (status, run) = apps
-        .post(&format!("/api/v1/apps/{id}/start"), json!({}))
-        .await;
-    assert_eq!(status, 200, "{run}");
+    let run = apps.start_ok(&id).await;
     let first = run["jid"].as_str().unwrap().to_string();
 
     wait_for_kind(&hook, &name, "restart_gave_up", Duration::from_secs(150)).await;
@@ -529,10 +503,7 @@ restart_loop = { max_restarts = 2, window = "2m" }"#,
         (&json!("stopped"), &json!("auto-restart")),
         "{first_run}"
     );
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }
 
 #[tokio::test]
@@ -546,7 +517,8 @@ async fn a_job_that_failed_while_streamwarden_was_down_is_restarted_when_it_is_b
     )
     .await;
     let meta = failing_meta(&apps, &name, &["--mode", "fail", "--after-ms", "8000"]);
-    let id = upload_and_start(&apps, &meta).await;
+    let id = apps.upload_ok(&meta).await;
+    apps.start_ok(&id).await;
     let runs = apps.warden.get(&format!("/api/v1/apps/{id}/runs")).await;
     let first = runs[0]["jid"].as_str().unwrap().to_string();
     apps.warden.kill9();
@@ -571,8 +543,5 @@ async fn a_job_that_failed_while_streamwarden_was_down_is_restarted_when_it_is_b
             .is_some_and(|p| p.contains("chk-")),
         "{runs}"
     );
-    let (status, _) = apps
-        .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
-        .await;
-    assert_eq!(status, 200);
+    apps.stop_ok(&id).await;
 }

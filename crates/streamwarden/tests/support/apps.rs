@@ -110,6 +110,31 @@ impl Apps {
         )
     }
 
+    /// Uploads the demo job's package with `meta`; the new application's id (the upload must
+    /// succeed).
+    pub async fn upload_ok(&self, meta: &Value) -> String {
+        let (status, uploaded) = self.upload(jar_package(meta)).await;
+        assert_eq!(status, 201, "{uploaded}");
+        uploaded["app"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Starts application `id`; the run (the start must succeed).
+    pub async fn start_ok(&self, id: &str) -> Value {
+        let (status, run) = self
+            .post(&format!("/api/v1/apps/{id}/start"), json!({}))
+            .await;
+        assert_eq!(status, 200, "{run}");
+        run
+    }
+
+    /// Stops application `id` (the stop must succeed).
+    pub async fn stop_ok(&self, id: &str) {
+        let (status, stopped) = self
+            .post(&format!("/api/v1/apps/{id}/stop"), json!({}))
+            .await;
+        assert_eq!(status, 200, "{stopped}");
+    }
+
     /// PUTs JSON as alice; status and answer.
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
         self.send(reqwest::Method::PUT, path, body).await
