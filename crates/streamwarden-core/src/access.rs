@@ -7,8 +7,10 @@
 //! - admin: an operator who also configures channels, routes, users and tokens (and is the
 //!   only one to list users and tokens).
 //!
-//! `/healthz`, `/readyz` and `/metrics` are open to all. A call this table does not know needs
-//! admin (deny by default).
+//! `/healthz`, `/readyz`, `/metrics`, the sign-in (`POST /api/v1/session`, the console's
+//! `/ui/login` and its `/ui/assets/`) and `/` (a redirect) are open to all; the console's pages
+//! (`GET /ui/…`) and the session itself need viewer; the audit log needs admin. A call this
+//! table does not know needs admin (deny by default).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -64,15 +66,26 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// The role a call needs: `None` for the open endpoints (`/healthz`, `/readyz`, `/metrics`).
+/// The role a call needs: `None` for the open endpoints (see the module's documentation).
 /// `method` is the HTTP method in capitals, `path` the request path without the query.
 pub fn required_role(method: &str, path: &str) -> Option<Role> {
-    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+    if matches!(
+        path,
+        "/" | "/healthz" | "/readyz" | "/metrics" | "/ui/login"
+    ) || path.starts_with("/ui/assets/")
+        || (path == "/api/v1/session" && method == "POST")
+    {
         return None;
+    }
+    if path.starts_with("/ui/") && matches!(method, "GET" | "HEAD") {
+        return Some(Role::Viewer);
+    }
+    if path == "/api/v1/session" {
+        return Some(Role::Viewer);
     }
     let rest = path.strip_prefix("/api/v1/").unwrap_or("");
     let segments: Vec<&str> = rest.split('/').collect();
-    if matches!(segments.first(), Some(&("users" | "tokens"))) {
+    if matches!(segments.first(), Some(&("users" | "tokens" | "audit"))) {
         return Some(Role::Admin);
     }
     if matches!(method, "GET" | "HEAD") {
@@ -98,6 +111,18 @@ mod tests {
             ("GET", "/healthz", None),
             ("GET", "/readyz", None),
             ("GET", "/metrics", None),
+            ("GET", "/", None),
+            ("GET", "/ui/login", None),
+            ("POST", "/ui/login", None),
+            ("GET", "/ui/assets/console.js", None),
+            ("POST", "/api/v1/session", None),
+            ("GET", "/api/v1/session", Some(Role::Viewer)),
+            ("DELETE", "/api/v1/session", Some(Role::Viewer)),
+            ("GET", "/ui/jobs", Some(Role::Viewer)),
+            ("GET", "/ui/", Some(Role::Viewer)),
+            ("POST", "/ui/jobs", Some(Role::Admin)),
+            ("GET", "/api/v1/audit", Some(Role::Admin)),
+            ("PUT", "/api/v1/users/bob", Some(Role::Admin)),
             ("GET", "/api/v1/jobs", Some(Role::Viewer)),
             ("GET", "/api/v1/channels/ops", Some(Role::Viewer)),
             ("HEAD", "/api/v1/events", Some(Role::Viewer)),

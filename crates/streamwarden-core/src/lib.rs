@@ -4,6 +4,7 @@
 //! is testable without a network.
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod detector;
 pub mod event;

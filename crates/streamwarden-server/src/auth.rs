@@ -1,18 +1,27 @@
-//! Authentication and authorization of API calls.
+//! Authentication and authorization of every call, and the audit of every change.
 //!
 //! Until the first user exists, StreamWarden is open (a fresh install; `streamwarden users add
-//! NAME --admin` creates the first admin and prints a token). From then on every call except
-//! `/healthz`, `/readyz` and `/metrics` needs `Authorization: Bearer <token>`: a missing,
-//! unknown or revoked token is 401, a token whose role is below what the call needs
-//! ([`required_role`]) is 403. A token acts with the lower of its own role and its user's.
-//! The caller's name is then taken from the token, never from the `X-StreamWarden-User`
-//! header.
+//! NAME --admin` creates the first admin). From then on every call except `/healthz`,
+//! `/readyz`, `/metrics`, the sign-in (`POST /api/v1/session`) and the console's sign-in page
+//! and assets needs either
+//! - `Authorization: Bearer <token>` (API and CLI): an API token, acting with the lower of its
+//!   own role and its user's; or
+//! - the console's session cookie ([`crate::session`]), and for a change also the session's
+//!   CSRF token in `X-CSRF-Token` (a page of another site cannot read it).
+//!
+//! A missing, unknown, revoked or expired credential is 401 (a console page redirects to the
+//! sign-in page instead), a role below what the call needs ([`required_role`]) is 403. The
+//! caller's name then comes from the credential, never from the `X-StreamWarden-User` header.
+//! Every change (`POST`, `PUT`, `PATCH`, `DELETE` under `/api/v1/`), allowed or refused, is
+//! written to the audit log ([`crate::audit`]).
 
+use crate::audit::{Call, Via};
+use crate::session::{SESSION_COOKIE, cookie_value};
 use crate::{ApiError, AppState};
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 use streamwarden_core::access::{Role, required_role};
 use streamwarden_core::clock::now_ms;
@@ -25,13 +34,16 @@ pub struct Principal {
     pub user: String,
     /// What the call may do.
     pub role: Role,
-    /// Whether the name comes from a token (else: no user exists yet, the name is claimed).
+    /// Whether the name comes from a credential (else: no user exists yet, the name is
+    /// claimed).
     pub authenticated: bool,
+    /// Through what the call came.
+    pub via: Via,
 }
 
 impl Principal {
-    /// Who acts: the token's user once authenticated (whatever the body says), else the name
-    /// the body gives in `field`, which must not be blank.
+    /// Who acts: the credential's user once authenticated (whatever the body says), else the
+    /// name the body gives in `field`, which must not be blank.
     pub fn acting(&self, claimed: Option<String>, field: &str) -> Result<String, ApiError> {
         if self.authenticated {
             return Ok(self.user.clone());
@@ -45,12 +57,7 @@ impl Principal {
 /// A new token: `(the token, shown once; its stored form)`. The token is `swt_` and 64 hex
 /// characters (244 random bits); only its SHA-256 is kept.
 pub fn issue_token(label: &str, user: &str, role: Role) -> (String, ApiToken) {
-    let random = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let token = format!("swt_{random}");
+    let token = format!("swt_{}", random_hex());
     let stored = ApiToken {
         id: uuid::Uuid::now_v7().to_string(),
         label: label.to_string(),
@@ -64,7 +71,16 @@ pub fn issue_token(label: &str, user: &str, role: Role) -> (String, ApiToken) {
     (token, stored)
 }
 
-/// SHA-256 of a token, lower-case hex.
+/// 64 random hex characters (244 random bits, two UUID v4).
+pub(crate) fn random_hex() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// SHA-256 of a token or session id, lower-case hex.
 pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
@@ -72,83 +88,173 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// The middleware: authenticates the call and checks its role.
+/// Shortest and longest password accepted, in characters.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+
+/// The argon2id hash (PHC string) of `password`, with a random salt. Errors name the field
+/// `password` and say why it is refused (too short or too long).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    use argon2::password_hash::PasswordHasher;
+    let chars = password.chars().count();
+    if !PASSWORD_CHARS.contains(&chars) {
+        return Err(format!(
+            "password: {} to {} characters, got {chars}",
+            PASSWORD_CHARS.start(),
+            PASSWORD_CHARS.end()
+        ));
+    }
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| format!("password: cannot be hashed: {e}"))
+}
+
+/// Whether `password` matches the stored PHC `hash` (false for a malformed hash).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
+    use argon2::password_hash::phc::PasswordHash;
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// The middleware: authenticates the call, checks its role and audits it if it changes
+/// something. Runs after routing (`route_layer`), so unknown paths are 404 for everyone.
 pub(crate) async fn authorize(
     State(state): State<AppState>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
-    let Some(needed) = required_role(request.method().as_str(), request.uri().path()) else {
+    let needed = required_role(request.method().as_str(), request.uri().path());
+    let (mut request, call) = Call::begin(request).await;
+    if needed.is_none() && call.is_none() {
         return next.run(request).await;
+    }
+    let finish = |actor: String, via: Via, response: Response| {
+        let state = state.clone();
+        async move {
+            match call {
+                Some(call) => call.finish(&state, actor, via, response).await,
+                None => response,
+            }
+        }
     };
-    let (authorization, claimed) = {
-        let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        (header("authorization"), header("x-streamwarden-user"))
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let via = Via::claimed(request.headers());
+    let principal = match principal(&state, &method, request.headers(), via).await {
+        Ok(principal) => Some(principal),
+        Err(_) if needed.is_none() => None,
+        Err(error) => {
+            let response = if path.starts_with("/ui/") && method == Method::GET {
+                Redirect::to(&format!("/ui/login?next={path}")).into_response()
+            } else {
+                error.into_response()
+            };
+            return finish("anonymous".into(), via, response).await;
+        }
     };
-    let call = format!("{} {}", request.method(), request.uri().path());
-    let principal = match principal(&state, authorization, claimed).await {
-        Ok(principal) => principal,
-        Err(error) => return error.into_response(),
+    let Some(principal) = principal else {
+        let response = next.run(request).await;
+        return finish("anonymous".into(), via, response).await;
     };
-    if principal.role < needed {
-        return ApiError::Forbidden(format!(
-            "{call} needs the {needed} role; {} has {}",
+    if let Some(needed) = needed
+        && principal.role < needed
+    {
+        let response = ApiError::Forbidden(format!(
+            "{method} {path} needs the {needed} role; {} has {}",
             principal.user, principal.role
         ))
         .into_response();
+        return finish(principal.user, principal.via, response).await;
     }
     if let Ok(value) = HeaderValue::from_str(&principal.user) {
         request.headers_mut().insert("x-streamwarden-user", value);
     }
+    let (user, via) = (principal.user.clone(), principal.via);
     request.extensions_mut().insert(principal);
-    next.run(request).await
+    let response = next.run(request).await;
+    finish(user, via, response).await
 }
 
-/// The caller, from the `Authorization` header (or, while no user exists, anyone: the name
-/// `claimed` in `X-StreamWarden-User`, as admin).
+/// The caller: from `Authorization: Bearer`, else the session cookie (with its CSRF token for
+/// a change), else — while no user exists — anyone: the name claimed in
+/// `X-StreamWarden-User`, as admin. Errors are 401/403.
 async fn principal(
     state: &AppState,
-    authorization: Option<String>,
-    claimed: Option<String>,
+    method: &Method,
+    headers: &HeaderMap,
+    via: Via,
 ) -> Result<Principal, ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let users = state.store.list_users().await?;
     if users.is_empty() {
         return Ok(Principal {
-            user: claimed
+            user: header("x-streamwarden-user")
                 .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| "anonymous".into()),
+                .unwrap_or("anonymous")
+                .to_string(),
             role: Role::Admin,
             authenticated: false,
+            via,
         });
     }
-    let token = authorization
-        .as_deref()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("authentication required: Authorization: Bearer <token>".into())
-        })?;
-    let stored = state
-        .store
-        .token_by_hash(&token_hash(token))
-        .await?
-        .filter(|t| t.revoked_ms.is_none())
-        .ok_or_else(|| ApiError::Unauthorized("unknown or revoked token".into()))?;
-    let user = users
-        .into_iter()
-        .find(|u| u.name == stored.user)
-        .ok_or_else(|| ApiError::Unauthorized(format!("user {} no longer exists", stored.user)))?;
-    Ok(Principal {
-        user: user.name,
-        role: stored.role.min(user.role),
-        authenticated: true,
-    })
+    let find_user = |name: &str| {
+        users
+            .iter()
+            .find(|u| u.name == name)
+            .cloned()
+            .ok_or_else(|| ApiError::Unauthorized(format!("user {name} no longer exists")))
+    };
+    if let Some(token) = header("authorization").and_then(|v| v.strip_prefix("Bearer ")) {
+        let stored = state
+            .store
+            .token_by_hash(&token_hash(token.trim()))
+            .await?
+            .filter(|t| t.revoked_ms.is_none())
+            .ok_or_else(|| ApiError::Unauthorized("unknown or revoked token".into()))?;
+        let user = find_user(&stored.user)?;
+        return Ok(Principal {
+            user: user.name,
+            role: stored.role.min(user.role),
+            authenticated: true,
+            via,
+        });
+    }
+    if let Some(cookie) = cookie_value(headers, SESSION_COOKIE) {
+        let session = state
+            .store
+            .session_by_hash(&token_hash(&cookie), now_ms())
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("session expired; sign in again".into()))?;
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe && !constant_time_eq(header("x-csrf-token").unwrap_or(""), &session.csrf) {
+            return Err(ApiError::Forbidden(
+                "X-CSRF-Token: missing or not this session's".into(),
+            ));
+        }
+        let user = find_user(&session.user)?;
+        return Ok(Principal {
+            user: user.name,
+            role: user.role,
+            authenticated: true,
+            via: Via::Console,
+        });
+    }
+    Err(ApiError::Unauthorized(
+        "authentication required: Authorization: Bearer <token>, or sign in at /ui/login".into(),
+    ))
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -169,5 +275,32 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn passwords_are_salted_argon2id_and_verified() {
+        let hash = hash_password("correct horse").expect("hash");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert_ne!(
+            hash,
+            hash_password("correct horse").expect("hash"),
+            "salted"
+        );
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct horsE", &hash));
+        assert!(!verify_password("correct horse", "not a phc string"));
+        assert_eq!(
+            hash_password("short"),
+            Err("password: 8 to 256 characters, got 5".into())
+        );
+        assert!(hash_password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+        assert!(!constant_time_eq("", "a"));
     }
 }

@@ -3,9 +3,11 @@
 //! Errors are JSON `{"error": "<field>: <reason>"}` with the status chosen in one place
 //! ([`ApiError`]).
 
+pub mod audit;
 pub mod auth;
 mod error;
 mod metrics;
+pub mod session;
 mod v1;
 
 pub use error::ApiError;
@@ -78,7 +80,7 @@ pub fn router(
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", v1::routes())
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,
         ))

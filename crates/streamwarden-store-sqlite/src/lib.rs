@@ -19,9 +19,9 @@ use streamwarden_core::notification::Outgoing;
 use streamwarden_core::{ClusterHealth, ClusterView, Event, Observation};
 use streamwarden_store::{
     AlertFilter, AlertRecord, AlertingChanges, ApiToken, AppFilter, AppVersion, Application,
-    AttemptOutcome, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
-    OutboxStats, RestartIntent, Run, RunStatus, Store, StoreError, StoreResult, StoredChannel,
-    StoredRoute, StoredSilence, StoredSnapshot, User,
+    AttemptOutcome, AuditEntry, AuditFilter, ClusterRow, Delivery, DeliveryFilter, DeliveryStatus,
+    EventFilter, JobRow, OutboxStats, RestartIntent, Run, RunStatus, Session, Store, StoreError,
+    StoreResult, StoredChannel, StoredRoute, StoredSilence, StoredSnapshot, User,
 };
 
 /// The SQLite store. Cheap to clone (a connection pool).
@@ -456,6 +456,26 @@ impl Store for SqliteStore {
 
     async fn revoke_token(&self, id: &str, now_ms: i64) -> StoreResult<()> {
         users::revoke_token(&self.pool, id, now_ms).await
+    }
+
+    async fn put_session(&self, session: &Session) -> StoreResult<()> {
+        users::put_session(&self.pool, session).await
+    }
+
+    async fn session_by_hash(&self, hash: &str, now_ms: i64) -> StoreResult<Option<Session>> {
+        users::session_by_hash(&self.pool, hash, now_ms).await
+    }
+
+    async fn delete_session(&self, hash: &str, now_ms: i64) -> StoreResult<()> {
+        users::delete_session(&self.pool, hash, now_ms).await
+    }
+
+    async fn put_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        users::put_audit(&self.pool, entry).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        users::list_audit(&self.pool, filter).await
     }
 
     async fn outbox_stats(&self) -> StoreResult<OutboxStats> {

@@ -39,3 +39,62 @@ pub struct ApiToken {
     /// When revoked, epoch ms; a revoked token no longer works.
     pub revoked_ms: Option<i64>,
 }
+
+/// A console session: the browser holds a random id in an HttpOnly cookie; only its SHA-256
+/// is stored. Mutating calls made with it must echo `csrf` in `X-CSRF-Token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// SHA-256 of the cookie's value, lower-case hex.
+    pub hash: String,
+    /// The signed-in user.
+    pub user: String,
+    /// The CSRF token the console sends back with each change.
+    pub csrf: String,
+    /// When signed in, epoch ms.
+    pub created_ms: i64,
+    /// When it stops working, epoch ms.
+    pub expires_ms: i64,
+}
+
+/// One audited call: who did what to which target, with what (redacted) parameters, and how
+/// it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Unique id (UUID v7, so ids sort by time).
+    pub id: String,
+    /// When the call ended, epoch ms.
+    pub at_ms: i64,
+    /// Who called: the user's name, or the name claimed before any user exists, or
+    /// `anonymous` when the call was refused before anyone was known.
+    pub actor: String,
+    /// Through what: `api`, `console` or `cli`.
+    pub via: String,
+    /// The call: method and path template of the endpoint (`POST /api/v1/apps/{id}/start`)
+    /// or a CLI command (`users add`).
+    pub action: String,
+    /// What it acted on (`apps/a1`, `channels/ops`); empty when nothing is named.
+    pub target: String,
+    /// The parameters, redacted (`streamwarden_core::audit::redact`).
+    pub summary: serde_json::Value,
+    /// The HTTP status answered (a CLI command done locally records 200, or 500 on error).
+    pub status: u16,
+    /// `ok`, or the error answered.
+    pub outcome: String,
+}
+
+/// Which audit entries to list (newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this actor.
+    pub actor: Option<String>,
+    /// Only actions containing this text (`apps`, `DELETE`).
+    pub action: Option<String>,
+    /// Only targets starting with this text (`apps/a1`).
+    pub target: Option<String>,
+    /// Only failed calls (status ≥ 400) when `Some(false)`, only successful when `Some(true)`.
+    pub ok: Option<bool>,
+    /// Only entries at or after this time, epoch ms.
+    pub since_ms: Option<i64>,
+    /// At most this many.
+    pub limit: u32,
+}

@@ -10,7 +10,7 @@ use crate::{
     AlertingChanges, AttemptOutcome, DeliveryFilter, DeliveryStatus, EventFilter, NewNotification,
     Store, StoreError, StoredChannel,
 };
-use crate::{ApiToken, User};
+use crate::{ApiToken, AuditEntry, AuditFilter, Session, User};
 use streamwarden_core::noise::{
     Alert, AlertState, Group, Member, Notice, Silence, SilenceMatchers,
 };
@@ -34,6 +34,7 @@ pub async fn run(store: &dyn Store) {
     silences_and_routes_are_kept(store).await;
     applications_versions_runs_and_snapshots(store).await;
     users_and_tokens(store).await;
+    sessions_and_audit(store).await;
 }
 
 fn job(jid: &str, name: &str, state: JobState) -> JobSnapshot {
@@ -1171,4 +1172,165 @@ async fn users_and_tokens(store: &dyn Store) {
         .map(|t| t.id)
         .collect();
     assert_eq!(ids, ["story-t2", "story-t1"], "newest first");
+}
+
+async fn sessions_and_audit(store: &dyn Store) {
+    let session = Session {
+        hash: "story-s1".into(),
+        user: "story-alice".into(),
+        csrf: "c1".into(),
+        created_ms: 100,
+        expires_ms: 1_000,
+    };
+    store.put_session(&session).await.expect("session");
+    store
+        .put_session(&Session {
+            hash: "story-s2".into(),
+            expires_ms: 200,
+            ..session.clone()
+        })
+        .await
+        .expect("session");
+    assert_eq!(
+        store
+            .session_by_hash("story-s1", 999)
+            .await
+            .expect("by hash"),
+        Some(session.clone())
+    );
+    assert_eq!(
+        store
+            .session_by_hash("story-s1", 1_000)
+            .await
+            .expect("by hash"),
+        None,
+        "expired at expires_ms"
+    );
+    store
+        .delete_session("story-s1", 500)
+        .await
+        .expect("sign out");
+    assert_eq!(
+        store.session_by_hash("story-s1", 150).await.expect("gone"),
+        None
+    );
+    assert_eq!(
+        store
+            .session_by_hash("story-s2", 150)
+            .await
+            .expect("expired"),
+        None,
+        "expired sessions are swept on sign-out"
+    );
+
+    let entry = |id: &str, at: i64, actor: &str, action: &str, status: u16| AuditEntry {
+        id: id.into(),
+        at_ms: at,
+        actor: actor.into(),
+        via: "api".into(),
+        action: action.into(),
+        target: format!("apps/{id}"),
+        summary: serde_json::json!({"savepoint": true}),
+        status,
+        outcome: if status < 400 {
+            "ok".into()
+        } else {
+            "denied".into()
+        },
+    };
+    let entries = [
+        entry(
+            "story-a1",
+            10,
+            "story-alice",
+            "POST /api/v1/apps/{id}/start",
+            202,
+        ),
+        entry(
+            "story-a2",
+            20,
+            "story-bob",
+            "POST /api/v1/apps/{id}/stop",
+            403,
+        ),
+        entry(
+            "story-a3",
+            30,
+            "story-alice",
+            "DELETE /api/v1/silences/{id}",
+            204,
+        ),
+    ];
+    for e in &entries {
+        store.put_audit(e).await.expect("audit");
+    }
+    let ids = |filter: AuditFilter| async move {
+        store
+            .list_audit(&AuditFilter {
+                limit: 100,
+                ..filter
+            })
+            .await
+            .expect("list audit")
+            .into_iter()
+            .filter(|e| e.id.starts_with("story-"))
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(AuditFilter::default()).await,
+        ["story-a3", "story-a2", "story-a1"],
+        "newest first"
+    );
+    let alice = Some("story-alice".to_string());
+    assert_eq!(
+        ids(AuditFilter {
+            actor: alice,
+            ..Default::default()
+        })
+        .await,
+        ["story-a3", "story-a1"]
+    );
+    assert_eq!(
+        ids(AuditFilter {
+            action: Some("/apps/".into()),
+            ..Default::default()
+        })
+        .await,
+        ["story-a2", "story-a1"]
+    );
+    assert_eq!(
+        ids(AuditFilter {
+            target: Some("apps/story-a2".into()),
+            ..Default::default()
+        })
+        .await,
+        ["story-a2"]
+    );
+    assert_eq!(
+        ids(AuditFilter {
+            ok: Some(false),
+            ..Default::default()
+        })
+        .await,
+        ["story-a2"]
+    );
+    assert_eq!(
+        ids(AuditFilter {
+            ok: Some(true),
+            since_ms: Some(15),
+            ..Default::default()
+        })
+        .await,
+        ["story-a3"]
+    );
+    let stored = store
+        .list_audit(&AuditFilter {
+            actor: Some("story-bob".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("one");
+    assert_eq!(stored, [entries[1].clone()], "round trip");
 }

@@ -10,7 +10,7 @@ pub mod conformance;
 mod model;
 
 pub use apps::{AppFilter, AppVersion, Application, RestartIntent, Run, RunStatus, StoredSnapshot};
-pub use auth::{ApiToken, User};
+pub use auth::{ApiToken, AuditEntry, AuditFilter, Session, User};
 pub use model::{
     AlertFilter, AlertRecord, AlertStatus, AlertingChanges, AttemptOutcome, ClusterRow, Delivery,
     DeliveryFilter, DeliveryStatus, DeliverySummary, EventFilter, JobRow, NewNotification,
@@ -197,6 +197,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// Revokes a token at `now_ms`; `NotFound` when there is none with this id.
     async fn revoke_token(&self, id: &str, now_ms: i64) -> StoreResult<()>;
+
+    /// Stores a new console session.
+    async fn put_session(&self, session: &Session) -> StoreResult<()>;
+
+    /// The session with this SHA-256 (hex) that has not expired at `now_ms`.
+    async fn session_by_hash(&self, hash: &str, now_ms: i64) -> StoreResult<Option<Session>>;
+
+    /// Ends a session (sign-out); removes expired sessions on the way. No-op when none.
+    async fn delete_session(&self, hash: &str, now_ms: i64) -> StoreResult<()>;
+
+    /// Appends an audit entry.
+    async fn put_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+
+    /// Audit entries matching `filter`, newest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
 
     /// Channels created through the API, by name.
     async fn list_channels(&self) -> StoreResult<Vec<StoredChannel>>;

@@ -11,10 +11,12 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use streamwarden_core::access::Role;
 use streamwarden_lifecycle::{Lifecycle, Timeouts};
 use streamwarden_notify::Dispatcher;
 use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_notify::channels::manager::{ChannelManager, FileChannel};
+use streamwarden_server::audit::Via;
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 use tokio::sync::mpsc;
@@ -46,10 +48,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(store);
     tracing::info!(database = %config.database.display(), "store open");
     if store.list_users().await?.is_empty() {
-        tracing::warn!(
-            "no users yet: the API is open to anyone; create the first admin with \
-             `streamwarden users add NAME --admin` (it prints an API token)"
-        );
+        match &config.admin {
+            Some(admin) => {
+                crate::cli::users::put_user(
+                    store.as_ref(),
+                    &admin.name,
+                    Role::Admin,
+                    Some(&admin.password),
+                    Via::Config,
+                )
+                .await
+                .context("[admin]")?;
+                tracing::info!(user = admin.name, "first admin created from [admin]");
+            }
+            None => tracing::warn!(
+                "no users yet: the API and console are open to anyone; create the first admin \
+                 with `streamwarden users add NAME --admin --password-stdin` (it prints an API \
+                 token) or [admin] in the configuration"
+            ),
+        }
     }
 
     let file_channels = config

@@ -1,5 +1,6 @@
-//! End to end: the first admin created with the CLI, after which the API and the CLI need a
-//! token; tokens created, listed and revoked through the CLI.
+//! End to end: the first admin created with the CLI or from the configuration, after which the
+//! API and the CLI need a token or a session; tokens created, listed and revoked through the
+//! CLI, and all of it in the audit log.
 #![allow(clippy::unwrap_used)] // test helpers panic with the failing call
 
 mod support;
@@ -25,10 +26,19 @@ async fn the_first_admin_is_created_with_the_cli_and_from_then_on_tokens_are_nee
     );
 
     let config = warden.config().display().to_string();
-    let out = warden.run(
-        &["users", "add", "root", "--admin", "--config", &config],
+    let out = warden.run_with_input(
+        &[
+            "users",
+            "add",
+            "root",
+            "--admin",
+            "--password-stdin",
+            "--config",
+            &config,
+        ],
         false,
-        &[],
+        &[("USER", "ops")],
+        "root's long password\n",
     );
     assert!(
         out.status.success(),
@@ -104,6 +114,107 @@ async fn the_first_admin_is_created_with_the_cli_and_from_then_on_tokens_are_nee
         "{}",
         String::from_utf8_lossy(&revoked.stderr)
     );
-    assert_eq!(status(viewer).await, 401, "revoked at once");
-    assert_eq!(status(admin).await, 200);
+    assert_eq!(status(viewer.clone()).await, 401, "revoked at once");
+    assert_eq!(status(admin.clone()).await, 200);
+
+    let signed_in = client
+        .post(format!("{}/api/v1/session", warden.api))
+        .json(&serde_json::json!({"user": "root", "password": "root's long password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status().as_u16(),
+        200,
+        "the password from stdin signs in"
+    );
+
+    let audit: Vec<serde_json::Value> = client
+        .get(format!("{}/api/v1/audit", warden.api))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<(String, String, String, String)> = audit
+        .iter()
+        .rev()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap().to_string();
+            (text("actor"), text("via"), text("action"), text("target"))
+        })
+        .collect();
+    let row = |a: &str, v: &str, c: &str, t: &str| (a.into(), v.into(), c.into(), t.into());
+    assert_eq!(
+        seen,
+        vec![
+            row("ops (local)", "cli", "users add", "users/root"),
+            row(
+                "root",
+                "cli",
+                "POST /api/v1/tokens",
+                &format!("tokens/{id}")
+            ),
+            row(
+                "root",
+                "cli",
+                "DELETE /api/v1/tokens/{id}",
+                &format!("tokens/{id}")
+            ),
+            row("root", "api", "POST /api/v1/session", "session"),
+        ],
+        "what the CLI changed, directly or through the API, is audited"
+    );
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(
+        !text.contains("long password") && !text.contains(&viewer[4..]),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_first_admin_can_come_from_the_configuration() {
+    let warden =
+        Warden::start("[admin]\nname = \"boss\"\npassword = \"from the config file\"\n").await;
+    let client = reqwest::Client::new();
+    let jobs = format!("{}/api/v1/jobs", warden.api);
+    assert_eq!(
+        client.get(&jobs).send().await.unwrap().status().as_u16(),
+        401
+    );
+    let signed_in = client
+        .post(format!("{}/api/v1/session", warden.api))
+        .json(&serde_json::json!({"user": "boss", "password": "from the config file"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 200);
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let audit: serde_json::Value = client
+        .get(format!("{}/api/v1/audit?action=users", warden.api))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit[0]["via"], "config", "{audit}");
+    assert_eq!(audit[0]["target"], "users/boss");
+    assert!(
+        !warden.log().contains("from the config file"),
+        "{}",
+        warden.log()
+    );
 }

@@ -1,11 +1,11 @@
 //! `/api/v1/users` and `/api/v1/tokens` (admin only): local users, and API tokens shown once,
 //! stored hashed, revocable.
 
-use crate::auth::{Principal, issue_token};
+use crate::auth::{Principal, hash_password, issue_token};
 use crate::{ApiError, AppState};
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,6 +16,7 @@ use streamwarden_store::{ApiToken, User};
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users).post(create_user))
+        .route("/users/{name}", put(update_user))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -29,6 +30,23 @@ async fn list_users(State(state): State<AppState>) -> Result<Json<Vec<User>>, Ap
 struct NewUser {
     name: String,
     role: Role,
+    /// Password for the console (8 to 256 characters); without it the user signs in with
+    /// tokens only.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// The argon2 hash of `password` (hashing takes tens of ms, off the async threads); 400 naming
+/// `password` when it is refused.
+async fn password_hash(password: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password hashing: {e}")))?
+        .map(Some)
+        .map_err(ApiError::BadRequest)
 }
 
 async fn create_user(
@@ -49,11 +67,45 @@ async fn create_user(
     let user = User {
         name: body.name,
         role: body.role,
-        password_hash: None,
+        password_hash: password_hash(body.password).await?,
         created_ms: now_ms(),
     };
     state.store.put_user(&user).await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserChange {
+    /// New role (tokens never act above it).
+    #[serde(default)]
+    role: Option<Role>,
+    /// New password.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// `PUT /api/v1/users/{name}` `{"role"?, "password"?}`: changes a user's role or password.
+async fn update_user(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Json(body): Json<UserChange>,
+) -> Result<Json<User>, ApiError> {
+    let mut user = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| ApiError::NotFound(format!("user {name}")))?;
+    if let Some(role) = body.role {
+        user.role = role;
+    }
+    if let Some(hash) = password_hash(body.password).await? {
+        user.password_hash = Some(hash);
+    }
+    state.store.put_user(&user).await?;
+    Ok(Json(user))
 }
 
 async fn list_tokens(State(state): State<AppState>) -> Result<Json<Vec<ApiToken>>, ApiError> {

@@ -17,6 +17,7 @@ const MAX_LIMIT: u32 = 1000;
 mod access;
 mod alerting;
 pub(crate) mod apps;
+pub(crate) mod audit;
 mod channels;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -25,6 +26,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(alerting::routes())
         .merge(apps::routes())
         .merge(access::routes())
+        .merge(audit::routes())
+        .merge(crate::session::routes())
         .route("/clusters", get(clusters))
         .route("/jobs", get(jobs))
         .route("/events", get(events))

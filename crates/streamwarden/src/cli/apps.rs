@@ -417,7 +417,7 @@ async fn upload(
         form = form.text("cluster", cluster);
     }
     let url = server.join("api/v1/apps/upload")?;
-    let response = reqwest::Client::new()
+    let response = super::client(None)?
         .post(url.clone())
         .header("x-streamwarden-user", user)
         .multipart(form)

@@ -26,6 +26,27 @@ pub struct ServerArgs {
     pub server: url::Url,
 }
 
+/// The HTTP client of every command: it says it is the CLI (`X-StreamWarden-Client: cli`, for
+/// the audit log) and sends `STREAMWARDEN_TOKEN` as `Authorization: Bearer`; `timeout` bounds
+/// each whole call (`None`: uploads, bounded by their size).
+fn client(timeout: Option<std::time::Duration>) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-streamwarden-client",
+        reqwest::header::HeaderValue::from_static("cli"),
+    );
+    if let Ok(token) = std::env::var("STREAMWARDEN_TOKEN") {
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+            .context("STREAMWARDEN_TOKEN: not a valid header value")?;
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    let mut builder = reqwest::Client::builder().default_headers(headers);
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    Ok(builder.build()?)
+}
+
 /// GETs `path` (with `query`) from the API and decodes the JSON answer.
 async fn get<T: DeserializeOwned>(
     server: &url::Url,
@@ -48,16 +69,11 @@ async fn call(
     let url = server
         .join(path)
         .with_context(|| format!("--server {server}"))?;
-    let mut request = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .build()?
+    let mut request = client(Some(std::time::Duration::from_secs(60)))?
         .request(method.clone(), url.clone())
         .query(query);
     if let Some(body) = body {
         request = request.json(body);
-    }
-    if let Ok(token) = std::env::var("STREAMWARDEN_TOKEN") {
-        request = request.bearer_auth(token.trim());
     }
     let response = request
         .send()

@@ -67,6 +67,28 @@ pub struct Config {
     /// Unhealthy-job detection (`[health]`): the checks' defaults, for every watched job; a
     /// managed application can override them.
     pub health: HealthSection,
+    /// The first admin (`[admin] name = "admin"`, password from `STREAMWARDEN_ADMIN__PASSWORD`
+    /// or the file): created at start-up while no user exists, never changed afterwards.
+    pub admin: Option<AdminConfig>,
+}
+
+/// `[admin]`: the first admin, created at start-up when the database has no user.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// User name.
+    pub name: String,
+    /// Console password (8 to 256 characters).
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminConfig")
+            .field("name", &self.name)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 /// `[alerting]`: noise control timing.
@@ -232,6 +254,7 @@ impl Default for Config {
             job_tags: Vec::new(),
             healing: HealingConfig::default(),
             health: HealthSection::default(),
+            admin: None,
         }
     }
 }

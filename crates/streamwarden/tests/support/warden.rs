@@ -119,13 +119,36 @@ impl Warden {
     /// Runs the `streamwarden` binary with `args` (and `--server` this instance's API when
     /// `server`), with `env` set and `STREAMWARDEN_TOKEN` unset unless given; its output.
     pub fn run(&self, args: &[&str], server: bool, env: &[(&str, &str)]) -> std::process::Output {
+        self.run_with_input(args, server, env, "")
+    }
+
+    /// [`Warden::run`], writing `input` to the command's stdin.
+    pub fn run_with_input(
+        &self,
+        args: &[&str],
+        server: bool,
+        env: &[(&str, &str)],
+        input: &str,
+    ) -> std::process::Output {
+        use std::io::Write;
         let mut command = Command::new(env!("CARGO_BIN_EXE_streamwarden"));
         command.args(args).env_remove("STREAMWARDEN_TOKEN");
         if server {
             command.args(["--server", &self.api]);
         }
         command.envs(env.iter().copied());
-        command.output().unwrap()
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 
     /// The configuration file it runs with.
