@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+mod console;
 mod error;
 mod metrics;
 pub mod session;
@@ -80,6 +81,7 @@ pub fn router(
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", v1::routes())
+        .merge(console::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

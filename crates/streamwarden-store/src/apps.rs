@@ -77,6 +77,16 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// Every status, in the order a run goes through them.
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Starting,
+        RunStatus::Running,
+        RunStatus::Failed,
+        RunStatus::Stopping,
+        RunStatus::Stopped,
+        RunStatus::Ended,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -91,16 +101,7 @@ impl RunStatus {
 
     /// Parses a stored name.
     pub fn parse(name: &str) -> Option<RunStatus> {
-        [
-            RunStatus::Starting,
-            RunStatus::Running,
-            RunStatus::Failed,
-            RunStatus::Stopping,
-            RunStatus::Stopped,
-            RunStatus::Ended,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        RunStatus::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 

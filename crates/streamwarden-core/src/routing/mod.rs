@@ -233,12 +233,17 @@ pub struct Routing {
 impl Routing {
     /// The tags of the job `event` is about (none for cluster events).
     pub fn tags_of(&self, event: &Event) -> Vec<String> {
-        let Some(job) = &event.job else {
-            return Vec::new();
-        };
+        match &event.job {
+            Some(job) => self.tags_of_job(&job.name),
+            None => Vec::new(),
+        }
+    }
+
+    /// The tags `[[job_tags]]` give the job named `name`, in rule order, each once.
+    pub fn tags_of_job(&self, name: &str) -> Vec<String> {
         let mut tags = Vec::new();
         for rule in &self.tag_rules {
-            if rule.jobs.iter().any(|p| p.matches(&job.name)) {
+            if rule.jobs.iter().any(|p| p.matches(name)) {
                 for tag in &rule.tags {
                     if !tags.contains(tag) {
                         tags.push(tag.clone());

@@ -1,0 +1,210 @@
+//! The console's pages: sign-in, overview and jobs. Each reads the store and renders a
+//! template; the live parts of a page are re-fetched by htmx (`hx-select`).
+
+use super::{ConsoleError, Viewer, serde};
+use crate::AppState;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use streamwarden_core::JobState;
+use streamwarden_store::{AlertFilter, AppFilter, JobRow, RunStatus};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ui/", get(overview))
+        .route("/ui/jobs", get(jobs))
+}
+
+/// `GET /ui/login`: the sign-in form (it posts to `/api/v1/session`).
+pub(super) async fn login() -> Result<Html<String>, ConsoleError> {
+    super::render("login.html", context! {})
+}
+
+/// A job as the console lists it.
+#[derive(Debug, Serialize)]
+struct JobLine {
+    cluster: String,
+    jid: String,
+    name: String,
+    state: String,
+    start_time_ms: Option<i64>,
+    duration_ms: Option<i64>,
+    restarts: Option<u64>,
+    last_seen_ms: i64,
+    tags: Vec<String>,
+    /// The managed application running it, if any.
+    app_id: Option<String>,
+}
+
+/// Every known job with its tags (`[[job_tags]]` rules and, for a managed application's job,
+/// the application's tags), newest first.
+async fn job_lines(state: &AppState) -> Result<Vec<JobLine>, ConsoleError> {
+    let routing = state.alerting.routing();
+    let apps: HashMap<String, Vec<String>> = state
+        .store
+        .list_apps(&AppFilter::default())
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.tags))
+        .collect();
+    let runs = state.store.runs_with_status(&RunStatus::ALL).await?;
+    let app_of: HashMap<(String, String), String> = runs
+        .into_iter()
+        .filter_map(|r| Some(((r.cluster, r.jid?), r.app_id)))
+        .collect();
+    let mut lines: Vec<JobLine> = state
+        .store
+        .list_jobs(None)
+        .await?
+        .into_iter()
+        .map(|JobRow { cluster, job }| {
+            let app_id = app_of.get(&(cluster.clone(), job.jid.clone())).cloned();
+            let mut tags = routing.tags_of_job(&job.name);
+            for tag in app_id
+                .as_ref()
+                .and_then(|id| apps.get(id))
+                .into_iter()
+                .flatten()
+            {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            JobLine {
+                cluster,
+                state: job.state.as_str().to_string(),
+                jid: job.jid,
+                name: job.name,
+                start_time_ms: job.start_time_ms,
+                duration_ms: job.duration_ms,
+                restarts: job.restarts,
+                last_seen_ms: job.last_seen_ms,
+                tags,
+                app_id,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| b.start_time_ms.cmp(&a.start_time_ms));
+    Ok(lines)
+}
+
+/// `GET /ui/`: counts per job state and per cluster, and the latest alerts.
+async fn overview(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, ConsoleError> {
+    let jobs = job_lines(&state).await?;
+    let mut per_state: BTreeMap<&str, usize> =
+        JobState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut per_cluster: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for job in &jobs {
+        *per_state.entry(job.state.as_str()).or_default() += 1;
+        *per_cluster
+            .entry(job.cluster.clone())
+            .or_default()
+            .entry(job.state.clone())
+            .or_default() += 1;
+    }
+    let clusters: Vec<_> = state
+        .store
+        .list_clusters()
+        .await?
+        .into_iter()
+        .map(|c| {
+            let jobs = per_cluster.get(&c.name).cloned().unwrap_or_default();
+            context! {
+                jobs => jobs,
+                name => c.name,
+                url => c.url,
+                up => !c.health.unreachable,
+                last_error => c.health.last_error,
+                last_ok_ms => c.health.last_ok_ms,
+
+            }
+        })
+        .collect();
+    let alerts = state
+        .store
+        .list_alerts(&AlertFilter {
+            limit: 10,
+            ..AlertFilter::default()
+        })
+        .await?;
+    viewer.render(
+        "overview.html",
+        "overview",
+        context! {
+            per_state => per_state,
+            total => jobs.len(),
+            clusters => clusters,
+            alerts => serde(&alerts),
+            recent_jobs => serde(&jobs.iter().take(8).collect::<Vec<_>>()),
+        },
+    )
+}
+
+/// Filters of `GET /ui/jobs` (each empty = any).
+#[derive(Debug, Default, Deserialize)]
+struct JobsQuery {
+    cluster: Option<String>,
+    state: Option<String>,
+    tag: Option<String>,
+    name: Option<String>,
+}
+
+/// `GET /ui/jobs?cluster=&state=&tag=&name=`: the jobs, filtered (name: case-insensitive
+/// substring).
+async fn jobs(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<JobsQuery>,
+) -> Result<Html<String>, ConsoleError> {
+    let all = job_lines(&state).await?;
+    let given = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_string);
+    let (cluster, job_state, tag, name) = (
+        given(&q.cluster),
+        given(&q.state),
+        given(&q.tag),
+        given(&q.name),
+    );
+    let clusters: Vec<String> = {
+        let mut c: Vec<String> = all.iter().map(|j| j.cluster.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    let tags: Vec<String> = {
+        let mut t: Vec<String> = all.iter().flat_map(|j| j.tags.clone()).collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    let needle = name.as_deref().map(str::to_lowercase);
+    let shown: Vec<&JobLine> = all
+        .iter()
+        .filter(|j| cluster.as_deref().is_none_or(|c| j.cluster == c))
+        .filter(|j| job_state.as_deref().is_none_or(|s| j.state == s))
+        .filter(|j| tag.as_deref().is_none_or(|t| j.tags.iter().any(|x| x == t)))
+        .filter(|j| {
+            needle
+                .as_deref()
+                .is_none_or(|n| j.name.to_lowercase().contains(n))
+        })
+        .collect();
+    viewer.render(
+        "jobs.html",
+        "jobs",
+        context! {
+            jobs => serde(&shown),
+            total => all.len(),
+            clusters => clusters,
+            tags => tags,
+            states => JobState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            filter => context! { cluster => cluster, state => job_state, tag => tag, name => name },
+        },
+    )
+}
