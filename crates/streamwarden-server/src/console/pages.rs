@@ -88,7 +88,7 @@ async fn job_lines(state: &AppState) -> Result<Vec<JobLine>, ConsoleError> {
             }
         })
         .collect();
-    lines.sort_by(|a, b| b.start_time_ms.cmp(&a.start_time_ms));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.start_time_ms));
     Ok(lines)
 }
 
