@@ -25,7 +25,14 @@ const ASSETS: &[(&str, &str, &str)] = &[
 
 /// Serves an asset (cached for an hour), or 404.
 pub(super) async fn serve(Path(file): Path<String>) -> Response {
-    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+    let all = [
+        ASSETS,
+        super::job::ASSETS,
+        super::apps::ASSETS,
+        super::channels::ASSETS,
+        super::alerting::ASSETS,
+    ];
+    match all.into_iter().flatten().find(|(name, _, _)| *name == file) {
         Some((_, content_type, body)) => (
             [
                 (header::CONTENT_TYPE, *content_type),

@@ -6,8 +6,12 @@
 //!
 //! Every asset (htmx, the console's script and style) is embedded: the console works offline.
 
+mod alerting;
+mod apps;
 mod assets;
+mod channels;
 mod format;
+mod job;
 mod pages;
 
 use crate::auth::Principal;
@@ -33,6 +37,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ui/login", get(pages::login))
         .route("/ui/assets/{file}", get(assets::serve))
         .merge(pages::routes())
+        .merge(job::routes())
+        .merge(apps::routes())
+        .merge(channels::routes())
+        .merge(alerting::routes())
 }
 
 /// The templates, compiled once. Names end in `.html`, so values are HTML-escaped.
@@ -41,7 +49,14 @@ fn environment() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
+        let all = [
+            pages::TEMPLATES,
+            job::TEMPLATES,
+            apps::TEMPLATES,
+            channels::TEMPLATES,
+            alerting::TEMPLATES,
+        ];
+        for (name, source) in all.into_iter().flatten() {
             if let Err(error) = env.add_template(name, source) {
                 // A broken template is a build mistake; the page using it reports it.
                 tracing::error!(template = name, %error, "console template does not compile");
@@ -51,30 +66,6 @@ fn environment() -> &'static Environment<'static> {
         env
     })
 }
-
-/// Every template, embedded.
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "layout.html",
-        include_str!("../../console/templates/layout.html"),
-    ),
-    (
-        "error.html",
-        include_str!("../../console/templates/error.html"),
-    ),
-    (
-        "login.html",
-        include_str!("../../console/templates/login.html"),
-    ),
-    (
-        "overview.html",
-        include_str!("../../console/templates/overview.html"),
-    ),
-    (
-        "jobs.html",
-        include_str!("../../console/templates/jobs.html"),
-    ),
-];
 
 /// Who is looking at a page, and what the page needs to make changes.
 #[derive(Debug, Clone)]

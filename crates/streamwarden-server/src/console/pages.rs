@@ -13,6 +13,30 @@ use std::collections::{BTreeMap, HashMap};
 use streamwarden_core::JobState;
 use streamwarden_store::{AlertFilter, AppFilter, JobRow, RunStatus};
 
+/// The templates of these pages (and the layout every page extends), embedded.
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "layout.html",
+        include_str!("../../console/templates/layout.html"),
+    ),
+    (
+        "error.html",
+        include_str!("../../console/templates/error.html"),
+    ),
+    (
+        "login.html",
+        include_str!("../../console/templates/login.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../console/templates/overview.html"),
+    ),
+    (
+        "jobs.html",
+        include_str!("../../console/templates/jobs.html"),
+    ),
+];
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/ui/", get(overview))
