@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of StreamWarden on a fresh machine: installs Flink 2.3 from the PyPI wheels
-# and builds the demo job (scripts/flink.sh), starts a Flink cluster for the end-to-end tests,
+# and builds the demo job (scripts/flink.sh), installs chromium and playwright-core for the
+# console's browser tests, starts a Flink cluster for the end-to-end tests,
 # checks formatting and lints, and runs the whole workspace's tests with cargo-nextest.
 # The end-to-end tests fail (never skip) when the cluster is missing.
 set -euo pipefail
@@ -24,6 +25,15 @@ export E2E_SQL_RUNNER
 
 echo "== installing the SMTP test server's dependency (testing/smtp/server.py)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
+
+echo "== installing the browser of the console tests (Debian's chromium, npm's playwright-core)"
+if ! command -v chromium >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+CHROMIUM="$(command -v chromium)"
+export CHROMIUM
+(cd testing/browser && npm ci --silent --no-audit --no-fund)
 
 echo "== checking formatting and lints"
 cargo fmt --all -- --check

@@ -8,7 +8,7 @@
 //!   only one to list users and tokens).
 //!
 //! `/healthz`, `/readyz`, `/metrics`, the sign-in (`POST /api/v1/session`, the console's
-//! `/ui/login` and its `/ui/assets/`) and `/` (a redirect) are open to all; the console's pages
+//! `/ui/login` and its `/ui/assets/`), `/` (a redirect) and `/favicon.ico` (none) are open to all; the console's pages
 //! (`GET /ui/…`) and the session itself need viewer; the audit log needs admin. A call this
 //! table does not know needs admin (deny by default).
 
@@ -71,7 +71,7 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
 pub fn required_role(method: &str, path: &str) -> Option<Role> {
     if matches!(
         path,
-        "/" | "/healthz" | "/readyz" | "/metrics" | "/ui/login"
+        "/" | "/healthz" | "/readyz" | "/metrics" | "/ui/login" | "/favicon.ico"
     ) || path.starts_with("/ui/assets/")
         || (path == "/api/v1/session" && method == "POST")
     {
@@ -113,6 +113,7 @@ mod tests {
             ("GET", "/metrics", None),
             ("GET", "/", None),
             ("GET", "/ui/login", None),
+            ("GET", "/favicon.ico", None),
             ("POST", "/ui/login", None),
             ("GET", "/ui/assets/console.js", None),
             ("POST", "/api/v1/session", None),

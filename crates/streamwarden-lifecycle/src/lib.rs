@@ -11,6 +11,7 @@
 mod bulk;
 mod error;
 mod flink;
+mod observe;
 mod ops;
 mod reconcile;
 mod upload;

@@ -147,6 +147,15 @@
     return body;
   }
 
+  // The multipart body of an upload form, empty text fields left out as in formBody.
+  function formData(form) {
+    const data = new FormData(form);
+    for (const [name, value] of [...data.entries()]) {
+      if (typeof value === "string" && value.trim() === "") data.delete(name);
+    }
+    return data;
+  }
+
   function toast(text, bad) {
     const box = document.getElementById("toast");
     if (!box) return;
@@ -194,7 +203,7 @@
     if (!validate(form)) { report(form, "Please fix the fields marked.", false); return null; }
     let body;
     try {
-      body = form.enctype === "multipart/form-data" ? new FormData(form) : formBody(form);
+      body = form.enctype === "multipart/form-data" ? formData(form) : formBody(form);
     } catch (e) {
       if (e.input) { showFieldError(e.input, e.reason); report(form, "Please fix the fields marked.", false); return null; }
       throw e;

@@ -35,6 +35,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/ui/") }))
         .route("/ui", get(|| async { Redirect::to("/ui/") }))
         .route("/ui/login", get(pages::login))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/ui/assets/{file}", get(assets::serve))
         .merge(pages::routes())
         .merge(job::routes())

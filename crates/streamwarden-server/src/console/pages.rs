@@ -56,6 +56,7 @@ struct JobLine {
     name: String,
     state: String,
     start_time_ms: Option<i64>,
+    last_modification_ms: Option<i64>,
     duration_ms: Option<i64>,
     restarts: Option<u64>,
     last_seen_ms: i64,
@@ -104,6 +105,7 @@ async fn job_lines(state: &AppState) -> Result<Vec<JobLine>, ConsoleError> {
                 jid: job.jid,
                 name: job.name,
                 start_time_ms: job.start_time_ms,
+                last_modification_ms: job.last_modification_ms,
                 duration_ms: job.duration_ms,
                 restarts: job.restarts,
                 last_seen_ms: job.last_seen_ms,
@@ -114,6 +116,14 @@ async fn job_lines(state: &AppState) -> Result<Vec<JobLine>, ConsoleError> {
         .collect();
     lines.sort_by_key(|l| std::cmp::Reverse(l.start_time_ms));
     Ok(lines)
+}
+
+/// The `n` jobs whose state changed last (Flink's last modification, else their start).
+fn recently_changed(jobs: &[JobLine], n: usize) -> Vec<&JobLine> {
+    let mut recent: Vec<&JobLine> = jobs.iter().collect();
+    recent.sort_by_key(|j| std::cmp::Reverse(j.last_modification_ms.or(j.start_time_ms)));
+    recent.truncate(n);
+    recent
 }
 
 /// `GET /ui/`: counts per job state and per cluster, and the latest alerts.
@@ -166,7 +176,7 @@ async fn overview(
             total => jobs.len(),
             clusters => clusters,
             alerts => serde(&alerts),
-            recent_jobs => serde(&jobs.iter().take(8).collect::<Vec<_>>()),
+            recent_jobs => serde(&recently_changed(&jobs, 12)),
         },
     )
 }
