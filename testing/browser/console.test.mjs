@@ -155,6 +155,7 @@ await step("starting it shows what inspect found, and the run goes RUNNING live"
   await shot("app-inspect");
   await dialog.locator('[data-testid="confirm"]').click();
   await expectText(page.locator('[data-testid="app-state"]'), /running/i, 90_000);
+  await expectText(dialog.locator("[data-result]"), /Started .*RUNNING|Started .*running/i, 90_000);
   await shot("app");
   await page.goto(`${base}/ui/apps`);
   await shot("apps");

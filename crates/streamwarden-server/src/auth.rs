@@ -132,8 +132,9 @@ pub(crate) async fn authorize(
     if needed.is_none() && call.is_none() {
         return next.run(request).await;
     }
-    let finish = |actor: String, via: Via, response: Response| {
-        let state = state.clone();
+    let audit_state = state.clone();
+    let finish = move |actor: String, via: Via, response: Response| {
+        let state = audit_state;
         async move {
             match call {
                 Some(call) => call.finish(&state, actor, via, response).await,
@@ -175,8 +176,17 @@ pub(crate) async fn authorize(
     }
     let (user, via) = (principal.user.clone(), principal.via);
     request.extensions_mut().insert(principal);
-    let response = next.run(request).await;
-    finish(user, via, response).await
+    // A change runs to its end and is audited even if the caller goes away meanwhile (a
+    // browser leaving the page while a start waits for RUNNING): its own task, not the
+    // connection's, drives it.
+    let change = tokio::spawn(async move {
+        let response = next.run(request).await;
+        finish(user, via, response).await
+    });
+    change.await.unwrap_or_else(|error| {
+        tracing::error!(%error, "API call aborted");
+        ApiError::Internal(format!("the call was aborted: {error}")).into_response()
+    })
 }
 
 /// The caller: from `Authorization: Bearer`, else the session cookie (with its CSRF token for

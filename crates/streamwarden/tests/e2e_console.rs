@@ -1,7 +1,7 @@
 //! End to end in a real browser: headless Chromium (Debian's `chromium`, driven by npm's
 //! `playwright-core` from `testing/browser/`, both installed by `scripts/test.sh`) signs in to
 //! the console of a StreamWarden watching the test Flink cluster, sees a real job fail live,
-//! configures and test-sends a DingTalk channel, creates a silence, uploads and starts an
+//! configures and test-sends a DingTalk channel (to the testkit's fake DingTalk robot), creates a silence, uploads and starts an
 //! application through the inspect dialog, and reads each change in the audit log. Screenshots
 //! of every page are kept in `target/console-screenshots/`.
 #![allow(clippy::unwrap_used)] // test helpers panic with the failing call
@@ -11,8 +11,8 @@ mod support;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
+use streamwarden_testkit::FakeDingTalk;
 use support::apps::{Apps, jar_meta, jar_package};
-use support::receiver::Receiver;
 use support::{cancel, flink_url, submit_demo, unique, wait_for};
 
 const PASSWORD: &str = "console test password";
@@ -84,8 +84,8 @@ async fn the_console_runs_streamwarden_from_a_browser() {
         }
     };
 
-    let robot = Receiver::start().await;
-    let robot_url = format!("{}/robot/send?access_token=console-e2e", robot.url());
+    let robot = FakeDingTalk::start(None).await;
+    let robot_url = robot.webhook_url().to_string();
     let package = warden.dir.join("console-app.zip");
     let app_name = unique("console-app");
     let meta = jar_meta("console", &app_name, "console,e2e", &apps.savepoints);
@@ -149,13 +149,13 @@ async fn the_console_runs_streamwarden_from_a_browser() {
         .unwrap_or_else(|| panic!("no RESULT line in {stdout}"));
 
     // What the browser did, seen from outside it.
-    let sent = robot.requests();
+    let sent = robot.accepted();
     assert_eq!(
         sent.len(),
         1,
-        "one test message reached the DingTalk receiver"
+        "one test message reached the DingTalk robot: {sent:?}"
     );
-    assert!(sent[0].text().contains("msgtype"), "{}", sent[0].text());
+    assert_eq!(sent[0]["msgtype"], "markdown", "{}", sent[0]);
     let app_id = result["app"].as_str().unwrap();
     let runs = api(format!("/api/v1/apps/{app_id}/runs")).await;
     assert_eq!(runs[0]["status"], "running", "{runs}");
