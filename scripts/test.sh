@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of StreamWarden on a fresh machine: installs Flink 2.3 from the PyPI wheels
 # and builds the demo job (scripts/flink.sh), starts a Flink cluster for the end-to-end tests,
+# installs the Python tools of the OpenAPI tests (schemathesis, openapi-spec-validator) into a venv,
 # checks formatting and lints, and runs the whole workspace's tests with cargo-nextest.
 # The end-to-end tests fail (never skip) when the cluster is missing.
 set -euo pipefail
@@ -24,6 +25,14 @@ export E2E_SQL_RUNNER
 
 echo "== installing the SMTP test server's dependency (testing/smtp/server.py)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
+
+echo "== installing the OpenAPI test tools (crates/streamwarden-server/tests/openapi.rs)"
+readonly API_VENV="$HOME/.cache/streamwarden/venv"
+[[ -x "$API_VENV/bin/python" ]] || python3 -m venv "$API_VENV"
+"$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    'schemathesis==4.32.5' 'openapi-spec-validator==0.9.0'
+export SCHEMATHESIS="$API_VENV/bin/schemathesis"
+export OPENAPI_SPEC_VALIDATOR="$API_VENV/bin/openapi-spec-validator"
 
 echo "== checking formatting and lints"
 cargo fmt --all -- --check

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use streamwarden_core::access::Role;
 
 /// A local user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     /// Unique name.
     pub name: String,
@@ -19,7 +19,7 @@ pub struct User {
 }
 
 /// An API token: random, shown once, stored as its SHA-256 only, revocable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiToken {
     /// Unique id.
     pub id: String,
