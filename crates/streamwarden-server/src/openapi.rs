@@ -10,12 +10,13 @@
 use crate::{ErrorBody, metrics, v1};
 use axum::http::header;
 use axum::response::IntoResponse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use streamwarden_core::access::required_role;
 use streamwarden_store::AlertStatus;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 /// The document.
@@ -167,6 +168,7 @@ impl Modify for Conventions {
                 ),
             );
         }
+        open_flattened(&mut components.schemas);
         for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [
                 ("GET", &mut item.get),
@@ -180,6 +182,31 @@ impl Modify for Conventions {
                     conventions(method, path, operation);
                 }
             }
+        }
+    }
+}
+
+/// A type that refuses unknown fields (`additionalProperties: false`) and is also flattened
+/// into a bigger answer (`allOf`: a `Route` into a `RouteView`) would refuse the bigger
+/// answer's own fields: such a type is left open. (Unknown fields of a request are refused
+/// all the same: 422.)
+fn open_flattened(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    let flattened: BTreeSet<String> = schemas
+        .values()
+        .filter_map(|schema| match schema {
+            RefOr::T(Schema::AllOf(all_of)) => Some(&all_of.items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            RefOr::Ref(r) => r.ref_location.strip_prefix("#/components/schemas/"),
+            RefOr::T(_) => None,
+        })
+        .map(str::to_string)
+        .collect();
+    for name in flattened {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(&name) {
+            object.additional_properties = None;
         }
     }
 }

@@ -23,6 +23,11 @@ use streamwarden_server::auth::issue_token;
 use streamwarden_store::{Store, User};
 use streamwarden_store_sqlite::SqliteStore;
 
+/// What schemathesis checks: no 5xx, and every answer as documented (status, content type,
+/// body schema), so the document cannot drift from the handlers.
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
+                      response_schema_conformance";
+
 /// The whole fuzz run may take this long (under nextest's 240 s limit).
 const FUZZ_TIMEOUT: Duration = Duration::from_secs(200);
 
@@ -394,12 +399,12 @@ async fn versions_created_at_once_take_a_number_each() {
 }
 
 /// Fuzzes every operation of the document, as an admin, with schemathesis' generated valid and
-/// invalid requests: no answer may be a 5xx. Excluded: `POST /api/v1/channels/{name}/test`,
-/// which sends to the channel's destination, and a generated channel may point anywhere.
-/// (Starting, stopping and savepoints of applications are fuzzed: no cluster is configured,
-/// so they never reach a network.)
+/// invalid requests: no answer may be a 5xx, and every answer must be as documented.
+/// Excluded: `POST /api/v1/channels/{name}/test`, which sends to the channel's destination,
+/// and a generated channel may point anywhere. (Starting, stopping and savepoints of
+/// applications are fuzzed: the lifecycle has no cluster, so they never reach a network.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schemathesis_finds_no_server_error() {
+async fn schemathesis_finds_no_server_error_nor_undocumented_answer() {
     let api = serve(true).await;
     let file = api.document_file().await;
     let config = api.dir.path().join("schemathesis.toml");
@@ -412,7 +417,7 @@ async fn schemathesis_finds_no_server_error() {
         .arg("run")
         .arg(&file)
         .args(["--url", &api.base])
-        .args(["--checks", "not_a_server_error"])
+        .args(["--checks", CHECKS])
         .args(["--max-examples", "20"])
         .args(["--workers", "2"])
         .args(["--request-timeout", "10"])
@@ -437,7 +442,7 @@ async fn schemathesis_finds_no_server_error() {
     );
     assert!(
         output.status.success(),
-        "schemathesis found server errors:\n{report}"
+        "schemathesis found server errors or answers unlike the document:\n{report}"
     );
     println!("schemathesis passed in {:?}:\n{report}", started.elapsed());
 }
