@@ -100,12 +100,20 @@ impl Api {
     }
 }
 
-/// Every `(METHOD, path)` the router serves, read from its source: the `.route("…", get(…)…)`
-/// calls under src/ (those under src/v1/ are nested at `/api/v1`).
+/// Every `(METHOD, path)` of the API the router serves, read from its source: the
+/// `.route("…", get(…)…)` calls under src/. Those of src/v1/ and of the modules whose
+/// `routes()` src/v1/mod.rs merges are nested at `/api/v1`. Kept: `/api/…` and the service
+/// endpoints; the web console's pages are for browsers, not part of the API document.
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let method = Regex::new(r"\b(get|put|post|delete|patch)\(").unwrap();
     let path = Regex::new(r#"^\s*"([^"]+)""#).unwrap();
+    let merged = Regex::new(r"crate::(\w+)::routes\(\)").unwrap();
+    let v1 = std::fs::read_to_string(src.join("v1/mod.rs")).unwrap();
+    let nested: Vec<PathBuf> = merged
+        .captures_iter(&v1)
+        .map(|m| src.join(format!("{}.rs", &m[1])))
+        .collect();
     let mut routes = BTreeSet::new();
     let mut dirs = vec![src.clone()];
     while let Some(dir) = dirs.pop() {
@@ -115,7 +123,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                 dirs.push(file);
                 continue;
             }
-            let prefix = if file.starts_with(src.join("v1")) {
+            let prefix = if file.starts_with(src.join("v1")) || nested.contains(&file) {
                 "/api/v1"
             } else {
                 ""
@@ -123,9 +131,11 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
             let text = std::fs::read_to_string(&file).unwrap();
             for (start, _) in text.match_indices(".route(") {
                 let call = balanced(&text[start + ".route(".len()..]);
-                let route = &path.captures(call).unwrap()[1];
-                for m in method.captures_iter(call) {
-                    routes.insert((m[1].to_uppercase(), format!("{prefix}{route}")));
+                let route = format!("{prefix}{}", &path.captures(call).unwrap()[1]);
+                let api = route.starts_with("/api/")
+                    || matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics");
+                for m in method.captures_iter(call).filter(|_| api) {
+                    routes.insert((m[1].to_uppercase(), route.clone()));
                 }
             }
         }
