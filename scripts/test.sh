@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of StreamWarden on a fresh machine: installs Flink 2.3 from the PyPI wheels
 # and builds the demo job (scripts/flink.sh), installs chromium and playwright-core for the
-# console's browser tests, starts a Flink cluster for the end-to-end tests,
+# console's browser tests and the Python tools of the OpenAPI tests (schemathesis,
+# openapi-spec-validator) into a venv, starts a Flink cluster for the end-to-end tests,
 # checks formatting and lints, and runs the whole workspace's tests with cargo-nextest.
 # The end-to-end tests fail (never skip) when the cluster is missing.
 set -euo pipefail
@@ -34,6 +35,14 @@ fi
 CHROMIUM="$(command -v chromium)"
 export CHROMIUM
 (cd testing/browser && npm ci --silent --no-audit --no-fund)
+
+echo "== installing the OpenAPI test tools (crates/streamwarden-server/tests/openapi.rs)"
+readonly API_VENV="$HOME/.cache/streamwarden/venv"
+[[ -x "$API_VENV/bin/python" ]] || python3 -m venv "$API_VENV"
+"$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    'schemathesis==4.32.5' 'openapi-spec-validator==0.9.0'
+export SCHEMATHESIS="$API_VENV/bin/schemathesis"
+export OPENAPI_SPEC_VALIDATOR="$API_VENV/bin/openapi-spec-validator"
 
 echo "== checking formatting and lints"
 cargo fmt --all -- --check

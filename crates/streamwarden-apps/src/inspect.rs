@@ -12,7 +12,7 @@ use crate::version::Version;
 use serde::Serialize;
 
 /// One thing to confirm before a start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "check", rename_all = "snake_case")]
 pub enum Inspection {
     /// The start runs another version than the last run did.

@@ -100,6 +100,22 @@ impl Serialize for Version {
     }
 }
 
+/// Described as the string it is written as (`v00001`).
+impl utoipa::PartialSchema for Version {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^v([0-9]{5}|[1-9][0-9]{5,})$"))
+            .description(Some(
+                "An application version: `v` and a zero-padded number.",
+            ))
+            .examples(["v00001"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Version {}
+
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;

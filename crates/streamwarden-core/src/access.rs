@@ -8,15 +8,28 @@
 //!   only one to list users and tokens).
 //!
 //! `/healthz`, `/readyz`, `/metrics`, the sign-in (`POST /api/v1/session`, the console's
-//! `/ui/login` and its `/ui/assets/`), `/` (a redirect) and `/favicon.ico` (none) are open to all; the console's pages
-//! (`GET /ui/…`) and the session itself need viewer; the audit log needs admin. A call this
-//! table does not know needs admin (deny by default).
+//! `/ui/login` and its `/ui/assets/`), `/` (a redirect) and `/favicon.ico` (none) are open to
+//! all; the console's pages (`GET /ui/…`), the session itself, the API's OpenAPI document
+//! (`/api/v1/openapi.json`) and its Swagger UI (`/api/docs`) need viewer; the audit log needs
+//! admin. A call this table does not know needs admin (deny by default).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A role, ordered: `Viewer < Operator < Admin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads.
@@ -83,6 +96,15 @@ pub fn required_role(method: &str, path: &str) -> Option<Role> {
     if path == "/api/v1/session" {
         return Some(Role::Viewer);
     }
+    let docs =
+        path == "/api/v1/openapi.json" || path == "/api/docs" || path.starts_with("/api/docs/");
+    if docs {
+        return Some(if matches!(method, "GET" | "HEAD") {
+            Role::Viewer
+        } else {
+            Role::Admin
+        });
+    }
     let rest = path.strip_prefix("/api/v1/").unwrap_or("");
     let segments: Vec<&str> = rest.split('/').collect();
     if matches!(segments.first(), Some(&("users" | "tokens" | "audit"))) {
@@ -148,6 +170,15 @@ mod tests {
             ("POST", "/api/v1/users", Some(Role::Admin)),
             ("POST", "/api/v1/alerts", Some(Role::Admin)),
             ("PATCH", "/somewhere/else", Some(Role::Admin)),
+            ("GET", "/api/v1/openapi.json", Some(Role::Viewer)),
+            ("HEAD", "/api/v1/openapi.json", Some(Role::Viewer)),
+            ("GET", "/api/docs", Some(Role::Viewer)),
+            ("GET", "/api/docs/", Some(Role::Viewer)),
+            ("GET", "/api/docs/swagger-ui.css", Some(Role::Viewer)),
+            ("POST", "/api/v1/openapi.json", Some(Role::Admin)),
+            ("PUT", "/api/docs/index.html", Some(Role::Admin)),
+            ("GET", "/api/docsx", Some(Role::Viewer)),
+            ("POST", "/api/docsx", Some(Role::Admin)),
         ];
         for (method, path, role) in cases {
             assert_eq!(required_role(method, path), role, "{method} {path}");

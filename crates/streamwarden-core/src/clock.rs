@@ -14,3 +14,25 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, duration_ms)
 }
+
+/// How the API writes a duration (`Duration` fields in humantime form: `30s`, `5m`, `1h 30m`),
+/// for its OpenAPI document.
+pub struct HumanDuration;
+
+impl utoipa::PartialSchema for HumanDuration {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let unit = "nanos|nsec|ns|usec|us|µs|millis|msec|ms|seconds|second|secs|sec|s|minutes|\
+                    minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|wks|wk|w|months|\
+                    month|M|years|year|yrs|yr|y";
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!(r"^\s*([0-9]+(\.[0-9]+)?\s*({unit})\s*)+$")))
+            .description(Some(
+                "A duration: numbers with units, e.g. `30s`, `5m`, `1h 30m`, `2days`.",
+            ))
+            .examples(["30m"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for HumanDuration {}

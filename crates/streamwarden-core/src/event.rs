@@ -8,7 +8,19 @@ use std::fmt;
 
 /// The kind of an event. Serialized in snake case (`"job_state_changed"`), the names used in the
 /// API, the webhook payload's `kind` and configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A job was seen for the first time; recorded, not alerted.
@@ -87,7 +99,7 @@ impl fmt::Display for EventKind {
 
 /// The root exception of a failing job, from Flink's `GET /jobs/:jid/exceptions`
 /// (newest entry of `exceptionHistory`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RootException {
     /// Exception class, e.g. `java.lang.IllegalStateException`.
     pub name: String,
@@ -102,7 +114,7 @@ pub struct RootException {
 }
 
 /// What an event says about a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobFacts {
     /// Flink job id (32 hex characters).
     pub id: String,
@@ -127,7 +139,7 @@ pub struct JobFacts {
 }
 
 /// Something StreamWarden observed, as stored and as delivered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     /// Unique, stable id (UUID v7 in production): the same on every delivery attempt.
     pub event_id: String,
@@ -162,7 +174,7 @@ pub struct Event {
 }
 
 /// What a self-healing event says about an automatic restart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RestartFacts {
     /// The managed application's id.
     pub app_id: String,

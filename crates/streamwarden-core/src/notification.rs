@@ -7,7 +7,7 @@ use crate::{Event, Severity};
 use serde::{Deserialize, Serialize};
 
 /// One notification of a route, before it is fanned out to the route's channels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
     /// Unique id (UUID v7 in production), the same on every delivery attempt.
     pub id: String,
@@ -49,7 +49,7 @@ impl Notification {
 }
 
 /// A notification with its events loaded, as a channel renders it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outgoing {
     /// The notification.
     pub notification: Notification,

@@ -6,7 +6,19 @@ use std::fmt;
 /// How urgently an event needs a person, from most to least urgent.
 ///
 /// Ordered so that `Critical > Major > Minor > Warning > Info`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational: something good or expected happened (a recovery, a finished job).

@@ -7,7 +7,19 @@ use std::fmt;
 ///
 /// Source: `org.apache.flink.api.common.JobStatus`; the REST API reports it as the `state`
 /// field of `GET /jobs/overview` and `GET /jobs/:jid`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum JobState {
     /// The job has been received by the dispatcher and is waiting for the job manager.

@@ -64,6 +64,9 @@ pub struct Lifecycle {
     sql_runner: Option<PathBuf>,
     limits: PackageLimits,
     timeouts: Timeouts,
+    /// Held while a version is created (uploads, argument edits): its number and its package
+    /// file are chosen from what is stored, so two at once would both take the same ones.
+    versioning: tokio::sync::Mutex<()>,
 }
 
 impl Lifecycle {
@@ -92,6 +95,7 @@ impl Lifecycle {
             sql_runner,
             limits: PackageLimits::default(),
             timeouts,
+            versioning: tokio::sync::Mutex::new(()),
         }
     }
 

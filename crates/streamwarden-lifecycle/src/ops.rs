@@ -17,7 +17,7 @@ use streamwarden_core::healing::AppPolicy;
 use streamwarden_store::{AppVersion, Application, Run, RunStatus, StoredSnapshot};
 
 /// How to start an application.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartRequest {
     /// Version to start (default: the newest).
@@ -36,7 +36,7 @@ pub struct StartRequest {
 }
 
 /// How to stop an application.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StopRequest {
     /// Stop with a savepoint (Flink's stop-with-savepoint) rather than cancel.
@@ -583,6 +583,7 @@ impl Lifecycle {
         args: Vec<String>,
         user: &str,
     ) -> Result<AppVersion, OpError> {
+        let _versioning = self.versioning.lock().await;
         let app = self.app(app_id).await?;
         let latest = self.version(&app, None).await?;
         let mut spec: JobSpec = serde_json::from_value(latest.spec.clone())

@@ -8,7 +8,7 @@ use streamwarden_core::clock::now_ms;
 use streamwarden_store::{AppVersion, Application};
 
 /// The outcome of an upload.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Uploaded {
     /// The application (created by this upload or existing).
     pub app: Application,
@@ -56,6 +56,7 @@ impl Lifecycle {
             })?;
         let cluster = cluster.unwrap_or(&self.default_cluster).to_string();
         self.client(&cluster)?;
+        let _versioning = self.versioning.lock().await;
         let existing = self.store.find_app(&project, &spec.job_name).await?;
         let version = match &existing {
             Some(app) => self.next_version(&app.id).await?,

@@ -27,7 +27,7 @@ pub struct AlertingConfig {
 }
 
 /// Where a route was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteSource {
     /// The configuration file (read-only through the API).
@@ -37,7 +37,7 @@ pub enum RouteSource {
 }
 
 /// A route as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RouteView {
     /// The route.
     #[serde(flatten)]

@@ -1,9 +1,11 @@
 //! API errors and the HTTP status each one gets.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 use streamwarden_notify::describe::FieldError;
 use streamwarden_store::StoreError;
 
@@ -28,6 +30,32 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `<field>: <reason>` (for an invalid configuration, every offending field's, joined by
+    /// `; `).
+    #[schema(example = "limit: at most 1000, got 5000")]
+    pub error: String,
+    /// An invalid configuration's offending fields, one by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// `false` when a destination refused a test send (502).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+}
+
+impl ErrorBody {
+    /// An error with only its message.
+    pub fn new(error: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: error.into(),
+            errors: None,
+            ok: None,
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -46,16 +74,19 @@ impl IntoResponse for ApiError {
                     .map(|e| e.to_string())
                     .collect::<Vec<_>>()
                     .join("; ");
-                let body = json!({ "error": message, "errors": errors });
+                let body = ErrorBody {
+                    errors: Some(errors),
+                    ..ErrorBody::new(message)
+                };
                 return (StatusCode::BAD_REQUEST, Json(body)).into_response();
             }
             ApiError::Conflict(m) => (StatusCode::CONFLICT, m),
             ApiError::Upstream(m) => {
-                return (
-                    StatusCode::BAD_GATEWAY,
-                    Json(json!({ "ok": false, "error": m })),
-                )
-                    .into_response();
+                let body = ErrorBody {
+                    ok: Some(false),
+                    ..ErrorBody::new(m)
+                };
+                return (StatusCode::BAD_GATEWAY, Json(body)).into_response();
             }
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
@@ -69,6 +100,68 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        (status, Json(ErrorBody::new(message))).into_response()
+    }
+}
+
+/// Answers axum's own rejections under `/api/` (a body or query string that does not parse, a
+/// body too large, an unknown route or method) in the API's error format,
+/// `{"error": "<field>: <reason>"}`, keeping their status.
+pub(crate) async fn json_rejections(request: Request, next: Next) -> Response {
+    let call = format!("{} {}", request.method(), request.uri().path());
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let body = ErrorBody::new(rejection_message(status, &text, &call));
+    (parts, Json(body)).into_response()
+}
+
+/// `<field>: <reason>` for a rejection's status and text.
+fn rejection_message(status: StatusCode, text: &str, call: &str) -> String {
+    const PREFIXES: [(&str, &str); 4] = [
+        (
+            "Failed to deserialize the JSON body into the target type: ",
+            "body",
+        ),
+        ("Failed to parse the request body as JSON: ", "body"),
+        ("Failed to deserialize query string: ", "query"),
+        ("Failed to buffer the request body: ", "body"),
+    ];
+    for (prefix, field) in PREFIXES {
+        if let Some(reason) = text.strip_prefix(prefix) {
+            // serde names the offending field first (`role: unknown variant …`) when it knows it.
+            let named = reason
+                .split_once(": ")
+                .is_some_and(|(path, _)| !path.is_empty() && !path.contains(' '));
+            return if named {
+                reason.to_string()
+            } else {
+                format!("{field}: {reason}")
+            };
+        }
+    }
+    match (status, text.is_empty()) {
+        (StatusCode::NOT_FOUND, true) => format!("not found: no route for {call}"),
+        (StatusCode::METHOD_NOT_ALLOWED, true) => format!("method: {call} is not allowed"),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, _) => format!("content-type: {text}"),
+        (_, true) => format!(
+            "request: {}",
+            status.canonical_reason().unwrap_or("refused")
+        ),
+        (_, false) => format!("request: {text}"),
     }
 }

@@ -8,10 +8,11 @@ pub mod auth;
 mod console;
 mod error;
 mod metrics;
+mod openapi;
 pub mod session;
 mod v1;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};
 
 use axum::Router;
 use axum::routing::get;
@@ -37,7 +38,22 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
 }
 
+/// Live while the process runs.
+#[utoipa::path(get, path = "/healthz", tag = "service", operation_id = "healthz",
+    responses((status = 200, description = "The process runs", body = String,
+        content_type = "text/plain", example = "ok")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
 /// Ready while the store answers (a load balancer takes the instance out otherwise).
+#[utoipa::path(get, path = "/readyz", tag = "service", operation_id = "readyz",
+    responses(
+        (status = 200, description = "The store answers", body = String,
+            content_type = "text/plain", example = "ready"),
+        (status = 503, description = "The store does not answer: its error", body = String,
+            content_type = "text/plain", example = "store: database is locked"),
+    ))]
 async fn readyz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> (axum::http::StatusCode, String) {
@@ -50,7 +66,8 @@ async fn readyz(
     }
 }
 
-/// The whole HTTP API:
+/// The whole HTTP API, described by the OpenAPI document it serves at
+/// `GET /api/v1/openapi.json` (with Swagger UI at `/api/docs`; see `openapi`).
 /// Once a user exists, every call but `/healthz`, `/readyz` and `/metrics` needs a bearer token
 /// with the role the call needs (see [`auth`]).
 /// - `GET /healthz` → `200 ok` while the process runs;
@@ -77,15 +94,18 @@ pub fn router(
         metrics,
     };
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .nest("/api/v1", v1::routes())
         .merge(console::routes())
+        .merge(openapi::swagger_ui())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,
         ))
+        .layer(axum::middleware::from_fn(error::json_rejections))
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(
             v1::apps::MAX_UPLOAD_BYTES,

@@ -18,6 +18,15 @@ use streamwarden_core::JobState;
 use streamwarden_core::clock::now_ms;
 
 /// Renders the metrics; 404 when the process runs without a metrics recorder.
+#[utoipa::path(get, path = "/metrics", tag = "service", operation_id = "metrics",
+    responses(
+        (status = 200, description = "StreamWarden's metrics", body = String,
+            content_type = "text/plain; version=0.0.4",
+            example = "streamwarden_outbox_pending 0"),
+        (status = 404, description = "The process runs without a metrics recorder",
+            body = crate::ErrorBody),
+        (status = 500, description = "The store failed", body = crate::ErrorBody),
+    ))]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let Some(handle) = &state.metrics else {
         return Err(ApiError::NotFound("metrics are not recorded".into()));

@@ -8,14 +8,14 @@
 
 use crate::audit::AuditActor;
 use crate::auth::{Principal, random_hex, token_hash, verify_password};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorBody};
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use streamwarden_core::access::Role;
 use streamwarden_core::clock::now_ms;
 use streamwarden_store::Session;
 
@@ -42,7 +42,7 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Credentials of a sign-in.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Credentials {
     /// User name.
@@ -51,12 +51,12 @@ pub(crate) struct Credentials {
     pub(crate) password: String,
 }
 
-/// A new session for `credentials`: `(cookie value, session)`; 401 with one message for an
-/// unknown user, a user without a password and a wrong password alike.
+/// A new session for `credentials`: `(cookie value, session, the user's role)`; 401 with one
+/// message for an unknown user, a user without a password and a wrong password alike.
 pub(crate) async fn open_session(
     state: &AppState,
     credentials: &Credentials,
-) -> Result<(String, Session), ApiError> {
+) -> Result<(String, Session, Role), ApiError> {
     let refused = || ApiError::Unauthorized("user or password is wrong".into());
     let user = state
         .store
@@ -77,13 +77,13 @@ pub(crate) async fn open_session(
     let now = now_ms();
     let session = Session {
         hash: token_hash(&cookie),
-        user: user.name,
+        user: user.name.clone(),
         csrf: random_hex(),
         created_ms: now,
         expires_ms: now + SESSION_TTL_MS,
     };
     state.store.put_session(&session).await?;
-    Ok((cookie, session))
+    Ok((cookie, session, user.role))
 }
 
 /// The `Set-Cookie` value of a session cookie (`value` empty: one that clears it).
@@ -99,24 +99,41 @@ pub(crate) fn session_cookie(value: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("sw_session=; Max-Age=0"))
 }
 
-/// `POST /api/v1/session` `{"user", "password"}` → `200 {"user", "role", "csrf"}` and the
-/// session cookie; `401` when the user or password is wrong.
-async fn sign_in(State(state): State<AppState>, Json(body): Json<Credentials>) -> Response {
+/// Who is signed in (answer of sign-in and of `GET /api/v1/session`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionInfo {
+    /// The user's name.
+    user: String,
+    /// The user's role.
+    role: Role,
+    /// Whether the name comes from a credential (false while no user exists).
+    authenticated: bool,
+    /// The CSRF token to send in `X-CSRF-Token` with each change made with the session
+    /// cookie; `null` when the call was not made with a session.
+    csrf: Option<String>,
+}
+
+/// `POST /api/v1/session` `{"user", "password"}` → `200 {"user", "role", "authenticated",
+/// "csrf"}` and the session cookie; `401` when the user or password is wrong.
+#[utoipa::path(post, path = "/api/v1/session", tag = "access", operation_id = "sign_in",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = SessionInfo),
+        (status = 401, description = "The user or the password is wrong", body = ErrorBody),
+    ))]
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Response {
     let actor = AuditActor(body.user.clone());
     let mut response = match open_session(&state, &body).await {
-        Ok((cookie, session)) => {
-            let role = state
-                .store
-                .list_users()
-                .await
-                .ok()
-                .and_then(|users| users.into_iter().find(|u| u.name == session.user))
-                .map(|u| u.role);
-            let mut response = Json(json!({
-                "user": session.user,
-                "role": role,
-                "csrf": session.csrf,
-            }))
+        Ok((cookie, session, role)) => {
+            let mut response = Json(SessionInfo {
+                user: session.user,
+                role,
+                authenticated: true,
+                csrf: Some(session.csrf),
+            })
             .into_response();
             response
                 .headers_mut()
@@ -131,11 +148,13 @@ async fn sign_in(State(state): State<AppState>, Json(body): Json<Credentials>) -
 
 /// `GET /api/v1/session` → `{"user", "role", "authenticated", "csrf"}` (`csrf` only for a
 /// console session).
-async fn whoami(
+#[utoipa::path(get, path = "/api/v1/session", tag = "access", operation_id = "whoami",
+    responses((status = 200, description = "Who is calling", body = SessionInfo)))]
+pub(crate) async fn whoami(
     State(state): State<AppState>,
     Extension(caller): Extension<Principal>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<SessionInfo>, ApiError> {
     let csrf = match cookie_value(&headers, SESSION_COOKIE) {
         Some(cookie) => state
             .store
@@ -144,16 +163,21 @@ async fn whoami(
             .map(|s| s.csrf),
         None => None,
     };
-    Ok(Json(json!({
-        "user": caller.user,
-        "role": caller.role,
-        "authenticated": caller.authenticated,
-        "csrf": csrf,
-    })))
+    Ok(Json(SessionInfo {
+        user: caller.user,
+        role: caller.role,
+        authenticated: caller.authenticated,
+        csrf,
+    }))
 }
 
 /// `DELETE /api/v1/session` → `204`, the session ended and its cookie cleared.
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+#[utoipa::path(delete, path = "/api/v1/session", tag = "access", operation_id = "sign_out",
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(cookie) = cookie_value(&headers, SESSION_COOKIE) {
         state
             .store

@@ -203,3 +203,99 @@ async fn tokens_are_shown_once_never_listed_and_revoked_at_once() {
         "{answer}"
     );
 }
+
+/// Every operation of the OpenAPI document as `(method, path with its parameters filled)`.
+async fn operations(api: &Api, admin: &str) -> Vec<(String, String)> {
+    let (status, doc) = api
+        .call("GET", "/api/v1/openapi.json", Some(admin), json!(null))
+        .await;
+    assert_eq!(status, 200);
+    let mut all = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let filled = path
+                .replace("{name}", "hook")
+                .replace("{id}", "x1")
+                .replace("{event_id}", "e1");
+            all.push((method.to_uppercase(), filled));
+        }
+    }
+    assert!(all.len() > 45, "{all:?}");
+    all
+}
+
+#[tokio::test]
+async fn no_endpoint_changes_anything_without_credentials() {
+    let (api, [admin, _, _]) = api().await;
+    let mut changes = 0;
+    for (method, path) in operations(&api, &admin).await {
+        if method == "GET" {
+            continue;
+        }
+        changes += 1;
+        let (status, answer) = api.call(&method, &path, None, json!({})).await;
+        if (method.as_str(), path.as_str()) == ("POST", "/api/v1/session") {
+            assert!(
+                !(200..300).contains(&status),
+                "signing in needs a password: {answer}"
+            );
+        } else {
+            assert_eq!(status, 401, "{method} {path} without a token: {answer}");
+        }
+    }
+    assert!(changes > 25, "{changes} changing operations");
+    let (_, audit) = api
+        .call("GET", "/api/v1/audit?limit=1000", Some(&admin), json!(null))
+        .await;
+    let entries = audit.as_array().unwrap();
+    // The two read-only POSTs (many applications' inspect, a template preview) are not audited.
+    assert_eq!(entries.len(), changes - 2, "each refused change is audited");
+    assert!(
+        entries.iter().all(|e| e["status"].as_u64().unwrap() >= 400),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn no_endpoint_returns_a_secret() {
+    let (api, [admin, operator, _]) = api().await;
+    let (status, answer) = api
+        .call(
+            "POST",
+            "/api/v1/channels",
+            Some(&admin),
+            json!({"kind": "dingtalk", "config": {
+                "name": "hook",
+                "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=AT-SECRET-9",
+                "secret": "SEC-SECRET-8"
+            }}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let (status, answer) = api
+        .call(
+            "POST",
+            "/api/v1/users",
+            Some(&admin),
+            json!({"name": "pat", "role": "viewer", "password": "PW-SECRET-7 long"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    for (method, path) in operations(&api, &admin).await {
+        if method != "GET" || path.contains("openapi") || path.starts_with("/api/docs") {
+            continue;
+        }
+        let (_, answer) = api.call(&method, &path, Some(&admin), json!(null)).await;
+        let text = answer.to_string();
+        for secret in [
+            "AT-SECRET-9",
+            "SEC-SECRET-8",
+            "PW-SECRET-7",
+            "argon2",
+            &admin[4..],
+            &operator[4..],
+        ] {
+            assert!(!text.contains(secret), "{path} returned {secret}: {text}");
+        }
+    }
+}

@@ -6,7 +6,7 @@ use streamwarden_core::Event;
 use streamwarden_core::healing::{AppPolicy, Trigger};
 
 /// A managed application (a named job StreamWarden can start, stop and restart).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Application {
     /// Unique id.
     pub id: String,
@@ -36,7 +36,7 @@ pub struct Application {
 }
 
 /// An immutable version of an application's package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppVersion {
     /// Application id.
     pub app_id: String,
@@ -59,7 +59,7 @@ pub struct AppVersion {
 }
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Submitted, not yet RUNNING.
@@ -106,7 +106,7 @@ impl RunStatus {
 }
 
 /// One start of an application version on a cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Run {
     /// Unique id.
     pub id: String,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use streamwarden_core::access::Role;
 
 /// A local user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     /// Unique name.
     pub name: String,
@@ -19,7 +19,7 @@ pub struct User {
 }
 
 /// An API token: random, shown once, stored as its SHA-256 only, revocable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiToken {
     /// Unique id.
     pub id: String,
@@ -58,7 +58,7 @@ pub struct Session {
 
 /// One audited call: who did what to which target, with what (redacted) parameters, and how
 /// it ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Unique id (UUID v7, so ids sort by time).
     pub id: String,
@@ -74,7 +74,8 @@ pub struct AuditEntry {
     pub action: String,
     /// What it acted on (`apps/a1`, `channels/ops`); empty when nothing is named.
     pub target: String,
-    /// The parameters, redacted (`streamwarden_core::audit::redact`).
+    /// The parameters, redacted (`streamwarden_core::audit::redact`): `{"query"?, "body"?}`.
+    #[schema(value_type = Object)]
     pub summary: serde_json::Value,
     /// The HTTP status answered (a CLI command done locally records 200, or 500 on error).
     pub status: u16,

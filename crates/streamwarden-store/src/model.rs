@@ -72,7 +72,9 @@ impl AlertingChanges {
 }
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Not yet accepted by the channel; will be (re)tried at `next_attempt_ms`.
@@ -106,7 +108,7 @@ impl DeliveryStatus {
 }
 
 /// One delivery (outbox row) with its event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Delivery {
     /// Row id; increases in creation order.
     pub id: i64,
@@ -148,7 +150,7 @@ pub enum AttemptOutcome {
 }
 
 /// A registered cluster and its health.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClusterRow {
     /// Cluster name.
     pub name: String,
@@ -159,7 +161,7 @@ pub struct ClusterRow {
 }
 
 /// A job with the cluster it runs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobRow {
     /// Cluster name.
     pub cluster: String,
@@ -199,7 +201,7 @@ pub struct DeliveryFilter {
 }
 
 /// An alert's status for filtering the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     /// Firing, not silenced.
@@ -247,7 +249,7 @@ pub struct AlertFilter {
 }
 
 /// One delivery of an alert, for the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliverySummary {
     /// Channel.
     pub channel: String,
@@ -264,7 +266,7 @@ pub struct DeliverySummary {
 }
 
 /// An alert in the history, with its acknowledgement and deliveries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AlertRecord {
     /// The alert (acknowledgement included).
     #[serde(flatten)]
@@ -276,7 +278,7 @@ pub struct AlertRecord {
 }
 
 /// A silence as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredSilence {
     /// The silence.
     #[serde(flatten)]

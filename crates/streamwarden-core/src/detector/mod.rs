@@ -39,7 +39,7 @@ impl Default for DetectorConfig {
 }
 
 /// What StreamWarden knows about a cluster's reachability.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClusterHealth {
     /// Failed polls in a row since the last successful one.
     pub consecutive_failures: u32,
@@ -54,7 +54,7 @@ pub struct ClusterHealth {
 }
 
 /// The stored state of one job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobSnapshot {
     /// Flink job id.
     pub jid: String,

@@ -47,7 +47,7 @@ impl Default for RestartPolicy {
 }
 
 /// Why an application's job is down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The job reached FAILED.

@@ -15,7 +15,7 @@ use std::time::Duration;
 /// "backoff_initial": "10s", "backoff_max": "5m", "auto_restore": true, "on_unhealthy": false},
 /// "health": {"restart_loop": {"max_restarts": 5}, "checkpoint_stalled": {"threshold": "2m"},
 /// "failed_checkpoints": {"enabled": false}}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AppPolicy {
     /// The restart policy's overrides.
@@ -36,7 +36,7 @@ impl AppPolicy {
 }
 
 /// Overrides of the restart policy; durations in humantime form (`"30m"`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RestartOverrides {
     /// The fail-restart switch, overriding meta.json's
@@ -47,18 +47,21 @@ pub struct RestartOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_restarts: Option<u32>,
     /// The sliding window (more than zero).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub window: Option<Duration>,
     /// Delay before the first restart of a series.
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub backoff_initial: Option<Duration>,
     /// Longest delay (not below `backoff_initial`).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"

@@ -157,7 +157,19 @@ pub struct HealthSample {
 }
 
 /// A check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     /// `numRestarts` grew too fast.
@@ -194,7 +206,7 @@ impl fmt::Display for Check {
 
 /// A finding: a check opened (`unhealthy: true`) or closed (`unhealthy: false`). Carried in
 /// events, so templates can show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HealthFacts {
     /// The check.
     pub check: Check,

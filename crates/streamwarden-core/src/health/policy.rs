@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Overrides of the three checks. JSON/TOML shape:
 /// `{"restart_loop": {"max_restarts": 5, "window": "5m"}, "checkpoint_stalled": {"threshold":
 /// "2m"}, "failed_checkpoints": {"enabled": false}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HealthOverrides {
     /// The restart-loop check.
@@ -25,7 +25,7 @@ pub struct HealthOverrides {
 }
 
 /// Overrides of the restart-loop check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RestartLoopOverrides {
     /// On or off.
@@ -35,6 +35,7 @@ pub struct RestartLoopOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_restarts: Option<u32>,
     /// The sliding window (more than zero).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"
@@ -43,13 +44,14 @@ pub struct RestartLoopOverrides {
 }
 
 /// Overrides of the checkpoint-stall check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct StallOverrides {
     /// On or off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Explicit threshold, instead of `max(interval, timeout) × (tolerable failures + 2)`.
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"
@@ -58,7 +60,7 @@ pub struct StallOverrides {
 }
 
 /// Overrides of the failed-checkpoints check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FailedOverrides {
     /// On or off.
@@ -68,6 +70,7 @@ pub struct FailedOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_failed: Option<u32>,
     /// The sliding window (more than zero).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         with = "humantime_serde::option",
         skip_serializing_if = "Option::is_none"

@@ -217,7 +217,8 @@ fn dispatch(
                     channels: target.grouped.clone(),
                     recipients: target.recipients.clone(),
                     severity: target.severity,
-                    flush_at_ms: now_ms + target.group_interval_ms,
+                    // A route's interval may be as long as a `Duration` (saturated to i64 ms).
+                    flush_at_ms: now_ms.saturating_add(target.group_interval_ms),
                     interval_ms: target.group_interval_ms,
                     pending: Vec::new(),
                 },
@@ -389,7 +390,47 @@ pub fn on_tick(
                 members: std::mem::take(&mut group.pending),
             },
         });
-        group.flush_at_ms = now_ms + group.interval_ms;
+        group.flush_at_ms = now_ms.saturating_add(group.interval_ms);
     }
     decisions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_with_the_longest_group_interval_opens_a_group_that_never_flushes() {
+        let event: Event = serde_json::from_value(serde_json::json!({
+            "event_id": "e1", "kind": "job_state_changed", "severity": "critical",
+            "notify": true, "summary": "orders FAILED", "occurred_at_ms": 1,
+            "observed_at_ms": 1, "cluster": "prod", "cluster_url": "http://f",
+            "job": {"id": "j1", "name": "orders", "previous_state": "RUNNING", "state": "FAILED",
+                "start_time_ms": null, "end_time_ms": null, "duration_ms": null,
+                "restarts": null, "previous_restarts": null, "url": ""},
+            "exception": null, "error": null
+        }))
+        .expect("event");
+        let target = RouteTarget {
+            route: "ops".into(),
+            grouped: vec!["mail".into()],
+            single: vec![],
+            recipients: Default::default(),
+            severity: crate::Severity::Critical,
+            notified_ms: None,
+            // `duration_ms` of a route's `group_interval = "300000000y"`.
+            group_interval_ms: i64::MAX,
+            repeat_interval_ms: i64::MAX,
+        };
+        let mut state = NoiseState::default();
+        let now = 1_800_000_000_000;
+        let first = on_event(&mut state, &event, vec![target], &[], now, &mut || {
+            "a1".into()
+        });
+        assert_eq!(first.sends.len(), 1, "the first alert goes out at once");
+        let group = state.groups.values().next().expect("a group is open");
+        assert_eq!(group.flush_at_ms, i64::MAX);
+        let later = on_tick(&mut state, &[], now + 1000, &NoiseConfig::default());
+        assert!(later.sends.is_empty());
+    }
 }

@@ -50,7 +50,7 @@ impl Default for NoiseConfig {
 }
 
 /// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     /// The condition holds.
@@ -60,7 +60,7 @@ pub enum AlertState {
 }
 
 /// One route's view of an alert: where it goes and when it was last notified there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RouteTarget {
     /// Route name.
     pub route: String,
@@ -81,7 +81,7 @@ pub struct RouteTarget {
 }
 
 /// An alert: one open (or ended) condition, with the routes that hear about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Alert {
     /// Unique id.
     pub id: String,
@@ -124,7 +124,7 @@ pub struct Alert {
 }
 
 /// A notification's shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Notice {
     /// An alert, the first of its group or alone.
@@ -158,7 +158,7 @@ pub enum Notice {
 }
 
 /// One member of a group notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Member {
     /// Alert id.
     pub alert_id: String,

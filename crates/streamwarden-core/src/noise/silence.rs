@@ -6,7 +6,7 @@ use crate::{EventKind, Severity};
 use serde::{Deserialize, Serialize};
 
 /// What a silence mutes; an empty matcher matches anything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SilenceMatchers {
     /// Clusters.
@@ -24,7 +24,7 @@ pub struct SilenceMatchers {
 }
 
 /// A silence: matchers, a time box, who and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Silence {
     /// Unique id.
     pub id: String,

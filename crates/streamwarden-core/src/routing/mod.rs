@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Who a route's messages are addressed to, on top of each channel's own configuration: email
 /// addresses for `email`, mobiles to `@` on DingTalk and WeCom, user ids on WeCom and Lark.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recipients {
     /// Email addresses.
@@ -77,10 +77,11 @@ pub fn severity_of(event: &Event, map: &SeverityMap) -> Severity {
 
 /// A route (or a user's subscription): matchers → channels and recipients, with its noise
 /// settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     /// Unique name.
+    #[schema(min_length = 1)]
     pub name: String,
     /// Clusters it matches (any when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -99,6 +100,7 @@ pub struct Route {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_severity: Option<Severity>,
     /// Channels the matched events go to.
+    #[schema(min_items = 1)]
     pub channels: Vec<String>,
     /// Recipients the channels' templates address.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -118,6 +120,7 @@ pub struct Route {
     pub owner: Option<String>,
     /// Alerts joining a group after its first are sent together at the end of this interval
     /// (default: the global `group_interval`).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         default,
         with = "humantime_serde",
@@ -126,6 +129,7 @@ pub struct Route {
     pub group_interval: Option<Duration>,
     /// An ongoing condition is notified again after this long (default: the global
     /// `repeat_interval`).
+    #[schema(value_type = Option<crate::clock::HumanDuration>)]
     #[serde(
         default,
         with = "humantime_serde",

@@ -72,6 +72,23 @@ impl Serialize for JobPattern {
     }
 }
 
+/// Described as the string it is written as.
+impl utoipa::PartialSchema for JobPattern {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .description(Some(
+                "A job name pattern: `re:<regex>` is a regular expression, a string with `*` or \
+                 `?` a glob over the whole name, anything else the exact name.",
+            ))
+            .examples(["orders-*"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for JobPattern {}
+
 impl<'de> Deserialize<'de> for JobPattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let source = String::deserialize(d)?;

@@ -16,7 +16,7 @@ use streamwarden_core::notification::Outgoing;
 use streamwarden_store::{Store, StoreError, StoredChannel};
 
 /// Where a channel was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelSource {
     /// The configuration file: read-only through the API.
@@ -26,7 +26,7 @@ pub enum ChannelSource {
 }
 
 /// A channel as the API shows it: secrets masked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ChannelView {
     /// Unique name.
     pub name: String,

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// Type of a form field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// One line of text.
@@ -40,7 +40,7 @@ pub enum FieldType {
 }
 
 /// One allowed value of an enum field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EnumOption {
     /// The value as configured.
     pub value: String,
@@ -49,7 +49,7 @@ pub struct EnumOption {
 }
 
 /// One field of a channel kind's configuration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldDescription {
     /// Key in the configuration (`smtp_host`).
     pub name: String,
@@ -75,7 +75,7 @@ pub struct FieldDescription {
 }
 
 /// The description of one channel kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct KindDescription {
     /// Kind name as configured (`dingtalk`).
     pub kind: String,
@@ -88,7 +88,7 @@ pub struct KindDescription {
 }
 
 /// A field that failed validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Field path (`to[1]`, `headers.X-Token`).
     pub field: String,

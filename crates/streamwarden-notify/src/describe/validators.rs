@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::net::IpAddr;
 
 /// A rule a field's value must pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Validator {
     /// Must be given and not empty.

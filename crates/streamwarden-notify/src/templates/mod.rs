@@ -20,7 +20,7 @@ const FUEL: u64 = 100_000;
 pub const MAX_OUTPUT_BYTES: usize = 64 * 1024;
 
 /// The markup a part is written in, which decides how values are escaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Markup {
     /// Plain text on one line (titles, subjects): no escaping, newlines become spaces.

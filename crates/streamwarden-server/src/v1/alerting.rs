@@ -2,20 +2,22 @@
 //! `/api/v1/silences`.
 
 use crate::auth::Principal;
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::DateTime;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use streamwarden_core::clock::now_ms;
 use streamwarden_core::noise::{Silence, SilenceMatchers};
 use streamwarden_core::routing::{Recipients, Route};
 use streamwarden_core::{EventKind, Severity};
 use streamwarden_notify::alerting::{AlertingError, RouteView};
 use streamwarden_store::{AlertFilter, AlertRecord, AlertStatus, StoredSilence};
+use utoipa::IntoParams;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -53,19 +55,41 @@ fn time(field: &str, value: &str) -> Result<i64, ApiError> {
         })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AlertsQuery {
+    /// Job name.
     job: Option<String>,
+    /// Cluster name.
     cluster: Option<String>,
+    /// Kind of the alert's latest event.
+    #[param(value_type = Option<EventKind>)]
     kind: Option<String>,
+    /// Severity.
+    #[param(value_type = Option<Severity>)]
     severity: Option<String>,
+    /// Status.
+    #[param(value_type = Option<AlertStatus>)]
     state: Option<String>,
+    /// Started at or after: an RFC 3339 time or epoch ms.
+    #[param(example = "2026-01-31T08:00:00Z")]
     since: Option<String>,
+    /// Started before: an RFC 3339 time or epoch ms.
+    #[param(example = "1769846400000")]
     until: Option<String>,
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// The alert history, newest first, with acknowledgements and deliveries.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerting", operation_id = "list_alerts",
+    params(AlertsQuery),
+    responses(
+        (status = 200, description = "The alerts", body = Vec<AlertRecord>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
 async fn alerts(
     State(state): State<AppState>,
     Query(q): Query<AlertsQuery>,
@@ -113,7 +137,7 @@ async fn alerts(
     Ok(Json(state.store.list_alerts(&filter).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AckBody {
     /// Who acknowledges (taken from the token once users exist).
@@ -121,21 +145,54 @@ struct AckBody {
     by: Option<String>,
 }
 
+/// An acknowledgement.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Acknowledged {
+    /// The alert.
+    id: String,
+    /// Who acknowledged it.
+    acknowledged_by: String,
+}
+
+/// Acknowledges an alert: someone is on it.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/ack", tag = "alerting",
+    operation_id = "acknowledge_alert",
+    params(("id" = String, Path, description = "Alert id")),
+    request_body = AckBody,
+    responses(
+        (status = 200, description = "Acknowledged", body = Acknowledged),
+        (status = 400, description = "No `by` while no user exists", body = ErrorBody),
+        (status = 404, description = "No such alert", body = ErrorBody),
+    ))]
 async fn acknowledge(
     State(state): State<AppState>,
     Extension(caller): Extension<Principal>,
     Path(id): Path<String>,
     Json(body): Json<AckBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Acknowledged>, ApiError> {
     let by = caller.acting(body.by, "by")?;
     state.store.acknowledge_alert(&id, &by, now_ms()).await?;
-    Ok(Json(json!({ "id": id, "acknowledged_by": by })))
+    Ok(Json(Acknowledged {
+        id,
+        acknowledged_by: by,
+    }))
 }
 
+/// Every route: the configuration file's, then the stored ones; subscriptions first.
+#[utoipa::path(get, path = "/api/v1/routes", tag = "alerting", operation_id = "list_routes",
+    responses((status = 200, description = "The routes", body = Vec<RouteView>)))]
 async fn list_routes(State(state): State<AppState>) -> Json<Vec<RouteView>> {
     Json(state.alerting.list_routes())
 }
 
+/// Creates a route (stored in the database).
+#[utoipa::path(post, path = "/api/v1/routes", tag = "alerting", operation_id = "create_route",
+    request_body = Route,
+    responses(
+        (status = 201, description = "The route", body = RouteView),
+        (status = 400, description = "An invalid field", body = ErrorBody),
+        (status = 409, description = "A route of that name exists", body = ErrorBody),
+    ))]
 async fn create_route(
     State(state): State<AppState>,
     Json(route): Json<Route>,
@@ -146,6 +203,18 @@ async fn create_route(
     ))
 }
 
+/// Replaces a stored route (the body's `name` is ignored: the path names the route).
+#[utoipa::path(put, path = "/api/v1/routes/{name}", tag = "alerting",
+    operation_id = "update_route",
+    params(("name" = String, Path, description = "Route name")),
+    request_body = Route,
+    responses(
+        (status = 200, description = "The route", body = RouteView),
+        (status = 400, description = "An invalid field", body = ErrorBody),
+        (status = 404, description = "No such route", body = ErrorBody),
+        (status = 409, description = "The route is declared in the configuration file",
+            body = ErrorBody),
+    ))]
 async fn update_route(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -155,6 +224,16 @@ async fn update_route(
     Ok(Json(state.alerting.put_route(route, true).await?))
 }
 
+/// Deletes a stored route.
+#[utoipa::path(delete, path = "/api/v1/routes/{name}", tag = "alerting",
+    operation_id = "delete_route",
+    params(("name" = String, Path, description = "Route name")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such route", body = ErrorBody),
+        (status = 409, description = "The route is declared in the configuration file",
+            body = ErrorBody),
+    ))]
 async fn delete_route(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -163,17 +242,31 @@ async fn delete_route(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+/// A user's subscription to a job or a tag.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SubscribeBody {
+    /// The subscriber.
     user: String,
+    /// A job name pattern (give it or `tag`).
     job: Option<String>,
+    /// A tag the jobs carry.
     tag: Option<String>,
+    /// Channels to notify.
     channels: Vec<String>,
+    /// Who the messages address.
     #[serde(default)]
     recipients: Recipients,
 }
 
+/// Subscribes a user to a job or a tag: a route with an owner, evaluated first.
+#[utoipa::path(post, path = "/api/v1/subscriptions", tag = "alerting", operation_id = "subscribe",
+    request_body = SubscribeBody,
+    responses(
+        (status = 201, description = "The subscription's route", body = RouteView),
+        (status = 400, description = "An invalid field", body = ErrorBody),
+        (status = 409, description = "The subscription exists", body = ErrorBody),
+    ))]
 async fn subscribe(
     State(state): State<AppState>,
     Json(body): Json<SubscribeBody>,
@@ -191,12 +284,21 @@ async fn subscribe(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SilencesQuery {
+    /// Include expired silences.
     expired: Option<bool>,
 }
 
+/// Silences, active (and pending) ones unless `expired=true`.
+#[utoipa::path(get, path = "/api/v1/silences", tag = "alerting", operation_id = "list_silences",
+    params(SilencesQuery),
+    responses(
+        (status = 200, description = "The silences", body = Vec<StoredSilence>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
 async fn list_silences(
     State(state): State<AppState>,
     Query(q): Query<SilencesQuery>,
@@ -211,21 +313,35 @@ async fn list_silences(
 
 /// A new silence: matchers, a time box (`starts_at` defaults to now; `ends_at` or `duration`),
 /// who and why.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SilenceBody {
+    /// What it mutes (an empty matcher matches anything).
     #[serde(default)]
     matchers: SilenceMatchers,
+    /// From: an RFC 3339 time or epoch ms (default: now).
+    #[schema(example = "2026-01-31T08:00:00Z")]
     starts_at: Option<String>,
+    /// Until: an RFC 3339 time or epoch ms (give it or `duration`).
     ends_at: Option<String>,
+    /// How long, in humantime form (`2h`, `30m`; give it or `ends_at`).
+    #[schema(value_type = Option<streamwarden_core::clock::HumanDuration>, example = "2h")]
     #[serde(default, with = "humantime_serde")]
     duration: Option<std::time::Duration>,
     /// Who silences (taken from the token once users exist).
     #[serde(default)]
     author: Option<String>,
+    /// Why.
     comment: String,
 }
 
+/// Creates a silence.
+#[utoipa::path(post, path = "/api/v1/silences", tag = "alerting", operation_id = "create_silence",
+    request_body = SilenceBody,
+    responses(
+        (status = 201, description = "The silence", body = Silence),
+        (status = 400, description = "An invalid field", body = ErrorBody),
+    ))]
 async fn create_silence(
     State(state): State<AppState>,
     Extension(caller): Extension<Principal>,
@@ -262,6 +378,14 @@ async fn create_silence(
     Ok((StatusCode::CREATED, Json(silence)))
 }
 
+/// Expires a silence now.
+#[utoipa::path(delete, path = "/api/v1/silences/{id}", tag = "alerting",
+    operation_id = "expire_silence",
+    params(("id" = String, Path, description = "Silence id")),
+    responses(
+        (status = 204, description = "Expired"),
+        (status = 404, description = "No such silence", body = ErrorBody),
+    ))]
 async fn expire_silence(
     State(state): State<AppState>,
     Path(id): Path<String>,

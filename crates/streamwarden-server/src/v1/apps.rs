@@ -1,18 +1,22 @@
 //! `/api/v1/apps`: managed applications — upload, list, versions, runs, inspect, start, stop,
 //! savepoint, enable/disable, tags, self-healing policy, bulk operations.
 
+pub(crate) mod many;
+
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use streamwarden_apps::inspect::Inspection;
 use streamwarden_apps::version::{Version, version_forwards};
 use streamwarden_core::healing::AppPolicy;
-use streamwarden_lifecycle::{BulkOp, BulkResult, OpError, StartRequest, StopRequest, Uploaded};
+use streamwarden_lifecycle::{OpError, StartRequest, StopRequest, Uploaded};
 use streamwarden_notify::describe::FieldError;
 use streamwarden_store::{AppFilter, AppVersion, Application, Run, RunStatus};
+use utoipa::IntoParams;
 
 /// Largest package accepted by the upload (bytes).
 pub(crate) const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
@@ -21,8 +25,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/apps", get(list))
         .route("/apps/upload", post(upload))
-        .route("/apps/bulk", post(bulk))
-        .route("/apps/inspect", post(inspect_many))
+        .route("/apps/bulk", post(many::bulk))
+        .route("/apps/inspect", post(many::inspect_many))
         .route("/apps/{id}", get(show))
         .route("/apps/{id}/versions", get(versions))
         .route("/apps/{id}/runs", get(runs))
@@ -35,7 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/apps/{id}/tags", put(tags))
         .route("/apps/{id}/args", put(args))
         .route("/apps/{id}/policy", put(policy))
-        .route("/apps/tags", put(tags_many))
+        .route("/apps/tags", put(many::tags_many))
 }
 
 impl From<OpError> for ApiError {
@@ -63,7 +67,7 @@ fn user(headers: &HeaderMap) -> String {
 }
 
 /// An application with what the list shows about it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct AppSummary {
     #[serde(flatten)]
     app: Application,
@@ -104,14 +108,25 @@ async fn summary(state: &AppState, app: Application) -> Result<AppSummary, ApiEr
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Carrying this tag.
     tag: Option<String>,
+    /// Of this project.
     project: Option<String>,
+    /// Name containing this text.
     name: Option<String>,
 }
 
+/// Managed applications, with their latest and running versions and last run.
+#[utoipa::path(get, path = "/api/v1/apps", tag = "apps", operation_id = "list_apps",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The applications", body = Vec<AppSummary>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
 async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
@@ -128,6 +143,13 @@ async fn list(
     Ok(Json(out))
 }
 
+/// One application.
+#[utoipa::path(get, path = "/api/v1/apps/{id}", tag = "apps", operation_id = "get_app",
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The application", body = AppSummary),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -136,7 +158,32 @@ async fn show(
     Ok(Json(summary(&state, app).await?))
 }
 
-/// `multipart/form-data` with the zip as `file` (any name), optional `project` and `cluster`.
+/// The upload form.
+#[derive(utoipa::ToSchema)]
+struct UploadForm {
+    /// The package: a zip with meta.json and the jar or SQL.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The project, for a meta.json without `projectName`.
+    project: Option<String>,
+    /// The cluster a new application runs on (default: the first).
+    cluster: Option<String>,
+}
+
+/// Uploads a package: the next version of its application (created when new).
+/// `multipart/form-data` with the zip as `file` (any file name), optional `project` and
+/// `cluster`.
+#[utoipa::path(post, path = "/api/v1/apps/upload", tag = "apps", operation_id = "upload_app",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The application and its new version", body = Uploaded),
+        (status = 400, description = "Not a readable form, or a package that is refused",
+            body = ErrorBody),
+        (status = 404, description = "The cluster is unknown", body = ErrorBody),
+        (status = 409, description = "The package conflicts with what exists",
+            body = ErrorBody),
+        (status = 413, description = "The package is over 512 MiB", body = ErrorBody),
+    ))]
 async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -165,20 +212,32 @@ async fn upload(
             }
         }
     }
-    let file =
-        file.ok_or_else(|| ApiError::BadRequest("file: required (the package zip)".into()))?;
+    let form = UploadForm {
+        file: file
+            .ok_or_else(|| ApiError::BadRequest("file: required (the package zip)".into()))?,
+        project,
+        cluster,
+    };
     let uploaded = state
         .lifecycle
         .upload(
-            &file,
-            project.as_deref(),
-            cluster.as_deref(),
+            &form.file,
+            form.project.as_deref(),
+            form.cluster.as_deref(),
             &user(&headers),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 
+/// An application's versions, oldest first.
+#[utoipa::path(get, path = "/api/v1/apps/{id}/versions", tag = "apps",
+    operation_id = "list_app_versions",
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The versions", body = Vec<AppVersion>),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn versions(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -188,13 +247,22 @@ async fn versions(
 }
 
 /// A run with links to its Flink job and the events the watcher recorded for it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RunView {
     #[serde(flatten)]
     run: Run,
+    /// The API call listing the run's events (empty before the job was submitted).
+    #[schema(example = "/api/v1/events?job=8c3e0f5a6d0e4a1b9f2c7d8e1a2b3c4d")]
     events: String,
 }
 
+/// An application's latest 100 runs, newest first.
+#[utoipa::path(get, path = "/api/v1/apps/{id}/runs", tag = "apps", operation_id = "list_app_runs",
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The runs", body = Vec<RunView>),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn runs(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -214,48 +282,69 @@ async fn runs(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct InspectQuery {
+    /// The version about to start (default: the newest).
+    #[param(example = "v00002")]
     version: Option<String>,
 }
 
+/// What a start of one application would do, to confirm first.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Inspected {
+    /// Application id.
+    app_id: String,
+    /// The things to confirm (a version change, a restore from a snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<Vec<Inspection>>,
+    /// Why the application cannot be inspected (with many at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// What starting the application would do (version change, restore point), to confirm first.
+#[utoipa::path(get, path = "/api/v1/apps/{id}/inspect", tag = "apps", operation_id = "inspect_app",
+    params(("id" = String, Path, description = "Application id"), InspectQuery),
+    responses(
+        (status = 200, description = "The checks", body = Inspected),
+        (status = 400, description = "The version is invalid", body = ErrorBody),
+        (status = 404, description = "No such application or version", body = ErrorBody),
+    ))]
 async fn inspect(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<InspectQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Inspected>, ApiError> {
     let checks = state.lifecycle.inspect(&id, q.version.as_deref()).await?;
-    Ok(Json(json!({ "app_id": id, "checks": checks })))
+    Ok(Json(Inspected {
+        app_id: id,
+        checks: Some(checks),
+        error: None,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ManyBody {
-    apps: Vec<String>,
-}
-
-async fn inspect_many(
-    State(state): State<AppState>,
-    Json(body): Json<ManyBody>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    let mut out = Vec::new();
-    for id in body.apps {
-        out.push(match state.lifecycle.inspect(&id, None).await {
-            Ok(checks) => json!({ "app_id": id, "checks": checks }),
-            Err(e) => json!({ "app_id": id, "error": e.to_string() }),
-        });
-    }
-    Ok(Json(out))
-}
-
+/// Starts the application (default: its newest version, restoring as its rule says).
+#[utoipa::path(post, path = "/api/v1/apps/{id}/start", tag = "apps", operation_id = "start_app",
+    params(("id" = String, Path, description = "Application id")),
+    request_body(content = Option<StartRequest>, description = "How to start (optional; no body or `null`: the defaults)"),
+    responses(
+        (status = 200, description = "The run", body = Run),
+        (status = 400, description = "An invalid field, or a disabled application",
+            body = ErrorBody),
+        (status = 404, description = "No such application, version or cluster",
+            body = ErrorBody),
+        (status = 409, description = "The application is running already", body = ErrorBody),
+        (status = 502, description = "Flink refused or timed out", body = ErrorBody),
+    ))]
 async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Option<Json<StartRequest>>,
+    body: Option<Json<Option<StartRequest>>>,
 ) -> Result<Json<Run>, ApiError> {
-    let request = body.map(|b| b.0).unwrap_or_default();
+    let request = body.and_then(|b| b.0).unwrap_or_default();
     Ok(Json(
         state
             .lifecycle
@@ -264,34 +353,75 @@ async fn start(
     ))
 }
 
+/// Stops the application's running job: cancel, or stop with a savepoint.
+#[utoipa::path(post, path = "/api/v1/apps/{id}/stop", tag = "apps", operation_id = "stop_app",
+    params(("id" = String, Path, description = "Application id")),
+    request_body(content = Option<StopRequest>, description = "How to stop (optional; no body or `null`: cancel)"),
+    responses(
+        (status = 200, description = "The run", body = Run),
+        (status = 404, description = "No such application", body = ErrorBody),
+        (status = 409, description = "The application is not running", body = ErrorBody),
+        (status = 502, description = "Flink refused or timed out", body = ErrorBody),
+    ))]
 async fn stop(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Option<Json<StopRequest>>,
+    body: Option<Json<Option<StopRequest>>>,
 ) -> Result<Json<Run>, ApiError> {
-    let request = body.map(|b| b.0).unwrap_or_default();
+    let request = body.and_then(|b| b.0).unwrap_or_default();
     Ok(Json(
         state.lifecycle.stop(&id, &request, &user(&headers)).await?,
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SavepointBody {
+    /// Where the savepoint goes (default: the application's, else the cluster's directory).
     target_directory: Option<String>,
 }
 
+/// A savepoint taken.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct SavepointTaken {
+    /// Application id.
+    app_id: String,
+    /// Where the savepoint is.
+    savepoint: String,
+}
+
+/// Takes a savepoint of the running job, which goes on running.
+#[utoipa::path(post, path = "/api/v1/apps/{id}/savepoint", tag = "apps",
+    operation_id = "savepoint_app",
+    params(("id" = String, Path, description = "Application id")),
+    request_body(content = Option<SavepointBody>, description = "Where to (optional; no body or `null`: the default directory)"),
+    responses(
+        (status = 200, description = "The savepoint", body = SavepointTaken),
+        (status = 404, description = "No such application", body = ErrorBody),
+        (status = 409, description = "The application is not running", body = ErrorBody),
+        (status = 502, description = "Flink refused or timed out", body = ErrorBody),
+    ))]
 async fn savepoint(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Option<Json<SavepointBody>>,
-) -> Result<Json<Value>, ApiError> {
-    let target = body.map(|b| b.0).unwrap_or_default().target_directory;
+    body: Option<Json<Option<SavepointBody>>>,
+) -> Result<Json<SavepointTaken>, ApiError> {
+    let target = body.and_then(|b| b.0).unwrap_or_default().target_directory;
     let location = state.lifecycle.savepoint(&id, target).await?;
-    Ok(Json(json!({ "app_id": id, "savepoint": location })))
+    Ok(Json(SavepointTaken {
+        app_id: id,
+        savepoint: location,
+    }))
 }
 
+/// Enables the application: it can be started.
+#[utoipa::path(post, path = "/api/v1/apps/{id}/enable", tag = "apps", operation_id = "enable_app",
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn enable(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -299,6 +429,14 @@ async fn enable(
     Ok(Json(state.lifecycle.set_enabled(&id, true).await?))
 }
 
+/// Disables the application: it cannot be started.
+#[utoipa::path(post, path = "/api/v1/apps/{id}/disable", tag = "apps",
+    operation_id = "disable_app",
+    params(("id" = String, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn disable(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -306,12 +444,23 @@ async fn disable(
     Ok(Json(state.lifecycle.set_enabled(&id, false).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// An application's tags.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TagsBody {
+    /// The tags, replacing the current ones.
     tags: Vec<String>,
 }
 
+/// Replaces the application's tags.
+#[utoipa::path(put, path = "/api/v1/apps/{id}/tags", tag = "apps", operation_id = "set_app_tags",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = TagsBody,
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 400, description = "An invalid tag", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn tags(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -322,6 +471,15 @@ async fn tags(
 
 /// Replaces the application's own self-healing policy (`AppPolicy`: overrides of the global
 /// `[healing]` and `[health]` defaults); 400 names every out-of-range field.
+#[utoipa::path(put, path = "/api/v1/apps/{id}/policy", tag = "apps",
+    operation_id = "set_app_policy",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = AppPolicy,
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 400, description = "Every out-of-range field", body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn policy(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -339,13 +497,24 @@ async fn policy(
     Ok(Json(state.lifecycle.set_policy(&id, body).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// Program arguments.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ArgsBody {
+    /// The arguments, replacing the newest version's.
     args: Vec<String>,
 }
 
 /// Editing the program arguments creates a new version.
+#[utoipa::path(put, path = "/api/v1/apps/{id}/args", tag = "apps", operation_id = "set_app_args",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = ArgsBody,
+    responses(
+        (status = 201, description = "The new version", body = AppVersion),
+        (status = 400, description = "The application has no version, or is not a jar job",
+            body = ErrorBody),
+        (status = 404, description = "No such application", body = ErrorBody),
+    ))]
 async fn args(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -361,81 +530,4 @@ async fn args(
                 .await?,
         ),
     ))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TagsManyBody {
-    apps: Vec<String>,
-    tags: Vec<String>,
-}
-
-/// Sets the same tags on many applications; a result for each.
-async fn tags_many(
-    State(state): State<AppState>,
-    Json(body): Json<TagsManyBody>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    let mut out = Vec::new();
-    for id in body.apps {
-        out.push(
-            match state.lifecycle.set_tags(&id, body.tags.clone()).await {
-                Ok(app) => json!({ "app_id": id, "ok": true, "tags": app.tags }),
-                Err(e) => json!({ "app_id": id, "ok": false, "error": e.to_string() }),
-            },
-        );
-    }
-    Ok(Json(out))
-}
-
-/// A bulk operation over listed applications or every application with a tag.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BulkBody {
-    op: BulkOp,
-    #[serde(default)]
-    apps: Vec<String>,
-    tag: Option<String>,
-    #[serde(default = "default_parallelism")]
-    parallelism: usize,
-}
-
-fn default_parallelism() -> usize {
-    4
-}
-
-async fn bulk(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(body): Json<BulkBody>,
-) -> Result<Json<Vec<BulkResult>>, ApiError> {
-    let mut ids = body.apps;
-    if let Some(tag) = body.tag {
-        let tagged = state
-            .store
-            .list_apps(&AppFilter {
-                tag: Some(tag),
-                ..AppFilter::default()
-            })
-            .await?;
-        ids.extend(
-            tagged
-                .into_iter()
-                .map(|a| a.id)
-                .filter(|id| !ids.contains(id))
-                .collect::<Vec<_>>(),
-        );
-    }
-    if ids.is_empty() {
-        return Err(ApiError::BadRequest(
-            "apps: give application ids or a tag".into(),
-        ));
-    }
-    if !(1..=32).contains(&body.parallelism) {
-        return Err(ApiError::BadRequest("parallelism: 1 to 32".into()));
-    }
-    let results = state
-        .lifecycle
-        .bulk(body.op, &ids, body.parallelism, &user(&headers), &|_| {})
-        .await;
-    Ok(Json(results))
 }

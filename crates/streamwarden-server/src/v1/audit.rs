@@ -1,19 +1,22 @@
 //! `GET /api/v1/audit` (admin): the audit log, newest first.
 
+use crate::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use streamwarden_store::{AuditEntry, AuditFilter};
+use utoipa::IntoParams;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/audit", get(list))
 }
 
 /// Filters of `GET /api/v1/audit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// Only this user.
     actor: Option<String>,
@@ -31,7 +34,13 @@ struct AuditQuery {
 
 /// `GET /api/v1/audit?actor=&action=&target=&ok=&since_ms=&limit=` → audit entries, newest
 /// first.
-async fn list(
+#[utoipa::path(get, path = "/api/v1/audit", tag = "access", operation_id = "list_audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = Vec<AuditEntry>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
+pub(crate) async fn list(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {

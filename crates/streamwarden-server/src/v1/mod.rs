@@ -1,5 +1,6 @@
 //! `/api/v1`: read endpoints over clusters, jobs, events and deliveries.
 
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -9,16 +10,17 @@ use streamwarden_core::{Event, EventKind};
 use streamwarden_store::{
     ClusterRow, Delivery, DeliveryFilter, DeliveryStatus, EventFilter, JobRow,
 };
+use utoipa::IntoParams;
 
 /// Default and largest `limit` of list endpoints.
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-mod access;
-mod alerting;
+pub(crate) mod access;
+pub(crate) mod alerting;
 pub(crate) mod apps;
 pub(crate) mod audit;
-mod channels;
+pub(crate) mod channels;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -45,16 +47,28 @@ pub(crate) fn limit(value: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
+/// Every watched cluster with its reachability.
+#[utoipa::path(get, path = "/api/v1/clusters", tag = "watch", operation_id = "list_clusters",
+    responses((status = 200, description = "The clusters", body = Vec<ClusterRow>)))]
 async fn clusters(State(state): State<AppState>) -> Result<Json<Vec<ClusterRow>>, ApiError> {
     Ok(Json(state.store.list_clusters().await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct JobsQuery {
+    /// Only the jobs of this cluster.
     cluster: Option<String>,
 }
 
+/// Every job StreamWarden knows, with its last known state.
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "watch", operation_id = "list_jobs",
+    params(JobsQuery),
+    responses(
+        (status = 200, description = "The jobs", body = Vec<JobRow>),
+        (status = 400, description = "An unknown query parameter", body = ErrorBody),
+    ))]
 async fn jobs(
     State(state): State<AppState>,
     Query(q): Query<JobsQuery>,
@@ -62,16 +76,31 @@ async fn jobs(
     Ok(Json(state.store.list_jobs(q.cluster.as_deref()).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
+    /// Job id or job name.
     job: Option<String>,
+    /// Cluster name.
     cluster: Option<String>,
+    /// Event kind (empty: any).
+    #[param(value_type = Option<EventKind>)]
     kind: Option<String>,
+    /// Only alerts (events delivered to channels).
     alerts: Option<bool>,
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// Events, newest first.
+#[utoipa::path(get, path = "/api/v1/events", tag = "watch", operation_id = "list_events",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "The events", body = Vec<Event>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
 async fn events(
     State(state): State<AppState>,
     Query(q): Query<EventsQuery>,
@@ -96,16 +125,31 @@ async fn events(
     Ok(Json(state.store.list_events(&filter).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
+    /// Deliveries showing this event.
     event_id: Option<String>,
+    /// Deliveries about this alert.
     alert_id: Option<String>,
+    /// Deliveries to this channel.
     channel: Option<String>,
+    /// Deliveries in this status (empty: any).
+    #[param(value_type = Option<DeliveryStatus>)]
     status: Option<String>,
+    /// At most this many, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// Deliveries (the outbox), newest first.
+#[utoipa::path(get, path = "/api/v1/deliveries", tag = "watch", operation_id = "list_deliveries",
+    params(DeliveriesQuery),
+    responses(
+        (status = 200, description = "The deliveries", body = Vec<Delivery>),
+        (status = 400, description = "A query parameter is invalid", body = ErrorBody),
+    ))]
 async fn deliveries(
     State(state): State<AppState>,
     Query(q): Query<DeliveriesQuery>,
