@@ -17,7 +17,7 @@ pub(crate) fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct AuditQuery {
+pub(crate) struct AuditQuery {
     /// Only this user.
     actor: Option<String>,
     /// Only actions containing this text (`apps`, `DELETE`).
