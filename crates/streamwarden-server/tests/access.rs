@@ -7,8 +7,7 @@ mod support;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_core::access::Role;
-use streamwarden_server::auth::issue_token;
-use streamwarden_store::{Store, User};
+use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 
 struct Api {
@@ -24,18 +23,7 @@ impl Api {
         token: Option<&str>,
         body: Value,
     ) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request =
-            reqwest::Client::new().request(method.clone(), format!("{}{path}", self.base));
-        if method != reqwest::Method::GET {
-            request = request.json(&body);
-        }
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
+        support::api(&self.base, method, path, token, body).await
     }
 }
 
@@ -43,29 +31,10 @@ impl Api {
 async fn api() -> (Api, [String; 3]) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
-    let mut tokens = Vec::new();
-    for (name, role) in [
-        ("alice", Role::Admin),
-        ("olga", Role::Operator),
-        ("vic", Role::Viewer),
-    ] {
-        store
-            .put_user(&User {
-                name: name.into(),
-                role,
-                password_hash: None,
-                created_ms: 1,
-            })
-            .await
-            .unwrap();
-        let (token, stored) = issue_token("test", name, role);
-        store.put_token(&stored).await.unwrap();
-        tokens.push(token);
-    }
+    let tokens = support::users_with_tokens(&store, support::ALICE_OLGA_VIC).await;
     let store: Arc<dyn Store> = Arc::new(store);
     let (base, _) = support::serve(dir.path(), store, vec![], Default::default()).await;
-    let [a, o, v]: [String; 3] = tokens.try_into().unwrap();
-    (Api { base, _dir: dir }, [a, o, v])
+    (Api { base, _dir: dir }, tokens)
 }
 
 #[tokio::test]

@@ -5,11 +5,7 @@ mod support;
 
 use serde_json::{Value, json};
 use std::sync::Arc;
-use streamwarden_core::routing::Route;
-use streamwarden_notify::alerting::{AlertingConfig, AlertingManager};
-use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::FileChannel;
-use streamwarden_notify::channels::webhook::WebhookConfig;
+use streamwarden_notify::alerting::AlertingManager;
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 use support::call;
@@ -21,17 +17,8 @@ async fn serve() -> (tempfile::TempDir, String, Arc<AlertingManager>) {
             .await
             .expect("open"),
     );
-    let hook = FileChannel {
-        config: ChannelConfig::Webhook(WebhookConfig::new(
-            "hook",
-            "http://127.0.0.1:9/x".parse().expect("url"),
-        )),
-        templates: Default::default(),
-    };
-    let config = AlertingConfig {
-        routes: vec![Route::catch_all("from-file", vec!["hook".into()])],
-        ..AlertingConfig::default()
-    };
+    let hook = support::file_webhook("hook", "http://127.0.0.1:9/x");
+    let config = support::from_file_route_to_hook();
     let (base, alerting) = support::serve(dir.path(), store, vec![hook], config).await;
     (dir, base, alerting)
 }

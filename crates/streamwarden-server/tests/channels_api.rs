@@ -9,9 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::FileChannel;
-use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 use support::call;
@@ -52,13 +49,7 @@ async fn serve() -> (tempfile::TempDir, String) {
             .await
             .expect("open"),
     );
-    let file = FileChannel {
-        config: ChannelConfig::Webhook(WebhookConfig::new(
-            "from-file",
-            "http://127.0.0.1:9/x".parse().expect("url"),
-        )),
-        templates: Default::default(),
-    };
+    let file = support::file_webhook("from-file", "http://127.0.0.1:9/x");
     let (base, _) = support::serve(dir.path(), store, vec![file], Default::default()).await;
     (dir, base)
 }

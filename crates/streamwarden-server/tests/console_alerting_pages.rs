@@ -7,17 +7,10 @@ mod support;
 
 use serde_json::{Value, json};
 use std::sync::Arc;
-use streamwarden_core::access::Role;
-use streamwarden_core::noise::{Alert, AlertState};
-use streamwarden_core::routing::Route;
-use streamwarden_core::{EventKind, JobSnapshot, JobState, Observation, Severity};
-use streamwarden_notify::alerting::AlertingConfig;
-use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::FileChannel;
-use streamwarden_notify::channels::webhook::WebhookConfig;
-use streamwarden_server::auth::issue_token;
-use streamwarden_store::{AlertingChanges, NewNotification, Store, User};
+use streamwarden_core::{JobSnapshot, JobState, Observation};
+use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
+use support::row;
 
 /// The console over a store with alice (admin), olga (operator) and vic (viewer), a file
 /// channel `hook` and a file route `from-file`.
@@ -36,42 +29,15 @@ impl Console {
     async fn start() -> Console {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
-        let mut tokens = Vec::new();
-        for (name, role) in [
-            ("alice", Role::Admin),
-            ("olga", Role::Operator),
-            ("vic", Role::Viewer),
-        ] {
-            sqlite
-                .put_user(&User {
-                    name: name.into(),
-                    role,
-                    password_hash: None,
-                    created_ms: 1,
-                })
-                .await
-                .unwrap();
-            let (token, stored) = issue_token("test", name, role);
-            sqlite.put_token(&stored).await.unwrap();
-            tokens.push(token);
-        }
+        let tokens = support::users_with_tokens(&sqlite, support::ALICE_OLGA_VIC).await;
         let store: Arc<dyn Store> = Arc::new(sqlite);
-        let hook = FileChannel {
-            config: ChannelConfig::Webhook(WebhookConfig::new(
-                "hook",
-                "http://127.0.0.1:9/x".parse().unwrap(),
-            )),
-            templates: Default::default(),
-        };
-        let config = AlertingConfig {
-            routes: vec![Route::catch_all("from-file", vec!["hook".into()])],
-            ..AlertingConfig::default()
-        };
+        let hook = support::file_webhook("hook", "http://127.0.0.1:9/x");
+        let config = support::from_file_route_to_hook();
         let (base, _) = support::serve(dir.path(), store.clone(), vec![hook], config).await;
         Console {
             base,
             store,
-            tokens: tokens.try_into().unwrap(),
+            tokens,
             _dir: dir,
         }
     }
@@ -79,40 +45,17 @@ impl Console {
     /// `GET path` as user `who`: the status and the page (with `/` and `"` unescaped, as a
     /// browser shows them).
     async fn page(&self, path: &str, who: usize) -> (u16, String) {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.tokens[who])
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let page = response.text().await.unwrap();
+        let (status, page) = support::page(&self.base, path, &self.tokens[who]).await;
         (status, page.replace("&#x2f;", "/").replace("&quot;", "\""))
     }
 
     /// An API call as user `who`.
     async fn api(&self, method: reqwest::Method, path: &str, who: usize, body: Value) -> Value {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.tokens[who])
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let answer = response.json().await.unwrap_or_default();
+        let token = Some(self.tokens[who].as_str());
+        let (status, answer) = support::api(&self.base, method.as_str(), path, token, body).await;
         assert!((200..300).contains(&status), "{path}: {status} {answer}");
         answer
     }
-}
-
-/// The `<tr>` whose attributes contain `marker`.
-fn row<'a>(page: &'a str, marker: &str) -> &'a str {
-    let at = page
-        .find(marker)
-        .unwrap_or_else(|| panic!("no {marker} in the page"));
-    let end = at + page[at..].find("</tr>").unwrap();
-    &page[at..end]
 }
 
 #[tokio::test]
@@ -235,27 +178,14 @@ async fn store_alert(store: &dyn Store) {
         .await
         .unwrap();
     let event = streamwarden_notify::templates::sample::events().remove(0);
-    let alert = Alert {
-        id: "al-1".into(),
-        key: "job/prod/orders/down".into(),
-        cluster: "prod".into(),
-        job: Some("orders".into()),
-        kind: EventKind::JobStateChanged,
-        severity: Severity::Critical,
-        state: AlertState::Firing,
-        first_event_id: event.event_id.clone(),
-        last_event_id: event.event_id.clone(),
-        events: 1,
-        started_ms: 1_000,
-        last_event_ms: 1_000,
-        healthy_since_ms: None,
-        healthy_event_id: None,
-        job_state: Some(JobState::Failed),
-        resolved_ms: None,
-        acknowledged_by: None,
-        silenced_by: None,
-        targets: vec![],
-    };
+    let alert = support::firing_alert(
+        "al-1",
+        "job/prod/orders/down",
+        "prod",
+        "orders",
+        &event.event_id,
+        1_000,
+    );
     let mut notification = NewNotification::of_event(&event, &["hook".to_string()]);
     notification.notification.notice = streamwarden_core::noise::Notice::Alert {
         alert_id: "al-1".into(),
@@ -347,8 +277,7 @@ async fn the_audit_log_lists_changes_for_admins_only() {
         .await;
     let (status, page) = console.page("/ui/audit", ADMIN).await;
     assert_eq!(status, 200, "{page}");
-    let at = page.find("data-audit=").expect("an entry");
-    let line = &page[at..at + page[at..].find("</tr>").unwrap()];
+    let line = row(&page, "data-audit=");
     for shown in [
         r#"<td data-testid="actor">olga</td>"#,
         "POST /api/v1/silences",

@@ -7,15 +7,13 @@ mod support;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_apps::parse_meta_value;
-use streamwarden_core::access::Role;
-use streamwarden_core::noise::{Alert, AlertState};
+use streamwarden_core::noise::Alert;
 use streamwarden_core::{
     ClusterHealth, Event, EventKind, JobFacts, JobSnapshot, JobState, Observation, RootException,
     Severity,
 };
-use streamwarden_server::auth::issue_token;
 use streamwarden_store::{
-    AlertingChanges, AppVersion, Application, NewNotification, Run, RunStatus, Store, User,
+    AlertingChanges, AppVersion, Application, NewNotification, Run, RunStatus, Store,
 };
 use streamwarden_store_sqlite::SqliteStore;
 
@@ -33,25 +31,8 @@ impl Console {
     async fn start() -> Console {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
-        let mut tokens = Vec::new();
-        for (name, role) in [
-            ("alice", Role::Admin),
-            ("olga", Role::Operator),
-            ("vic", Role::Viewer),
-        ] {
-            store
-                .put_user(&User {
-                    name: name.into(),
-                    role,
-                    password_hash: None,
-                    created_ms: 1,
-                })
-                .await
-                .unwrap();
-            let (token, stored) = issue_token("test", name, role);
-            store.put_token(&stored).await.unwrap();
-            tokens.push(token);
-        }
+        let [admin, operator, viewer] =
+            support::users_with_tokens(&store, support::ALICE_OLGA_VIC).await;
         store
             .register_cluster("local", "http://127.0.0.1:9")
             .await
@@ -59,7 +40,6 @@ impl Console {
         let store: Arc<dyn Store> = Arc::new(store);
         // The lifecycle of `support::serve` has no cluster: every cluster is unknown to it.
         let (base, _) = support::serve(dir.path(), store.clone(), vec![], Default::default()).await;
-        let [admin, operator, viewer]: [String; 3] = tokens.try_into().unwrap();
         Console {
             base,
             store,
@@ -73,17 +53,8 @@ impl Console {
     /// A page as `token` sees it: status and HTML (with `/`, which the templates escape as
     /// `&#x2f;`, as a browser reads it).
     async fn page(&self, path: &str, token: &str) -> (u16, String) {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.text().await.unwrap().replace("&#x2f;", "/"),
-        )
+        let (status, page) = support::page(&self.base, path, token).await;
+        (status, page.replace("&#x2f;", "/"))
     }
 
     /// A page that must render: its HTML.
@@ -95,15 +66,7 @@ impl Console {
 
     /// An API call as `token`: status and JSON answer.
     async fn api(&self, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request =
-            reqwest::Client::new().request(method.clone(), format!("{}{path}", self.base));
-        if method != reqwest::Method::GET {
-            request = request.json(&body);
-        }
-        let response = request.bearer_auth(token).send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
+        support::api(&self.base, method, path, Some(token), body).await
     }
 
     /// Application `shop/orders` with two versions, stored as an upload stores them (its
@@ -253,27 +216,14 @@ fn event(
 }
 
 fn alert(id: &str, job: &str, last_event: &str) -> Alert {
-    Alert {
-        id: id.into(),
-        key: format!("job/local/{job}/failed"),
-        cluster: "local".into(),
-        job: Some(job.into()),
-        kind: EventKind::JobStateChanged,
-        severity: Severity::Critical,
-        state: AlertState::Firing,
-        first_event_id: last_event.into(),
-        last_event_id: last_event.into(),
-        events: 1,
-        started_ms: 1_763_719_290_000,
-        last_event_ms: 1_763_719_290_000,
-        healthy_since_ms: None,
-        healthy_event_id: None,
-        job_state: Some(JobState::Failed),
-        resolved_ms: None,
-        acknowledged_by: None,
-        silenced_by: None,
-        targets: vec![],
-    }
+    support::firing_alert(
+        id,
+        &format!("job/local/{job}/failed"),
+        "local",
+        job,
+        last_event,
+        1_763_719_290_000,
+    )
 }
 
 /// A job that ran, then failed with a root exception; an alert on it.
@@ -445,10 +395,7 @@ async fn the_application_list_has_selection_bulk_actions_and_the_upload_form_for
         html.contains(r#"<a href="/ui/apps" class="active" aria-current="page">Applications</a>"#)
     );
     assert!(html.contains(r#"<script src="/ui/assets/apps.js" defer></script>"#));
-    let row = &html[html
-        .find(r#"<tr data-app-id="app-1" data-app-name="orders">"#)
-        .unwrap()..];
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = support::row(&html, r#"<tr data-app-id="app-1" data-app-name="orders">"#);
     assert!(
         row.contains(r#"<input type="checkbox" name="app" value="app-1""#),
         "{row}"

@@ -10,12 +10,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_core::Observation;
 use streamwarden_core::access::Role;
-use streamwarden_notify::channels::configured::ChannelConfig;
-use streamwarden_notify::channels::manager::FileChannel;
-use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_notify::templates::sample;
-use streamwarden_server::auth::issue_token;
-use streamwarden_store::{AlertingChanges, NewNotification, Store, User};
+use streamwarden_store::{AlertingChanges, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
 
 /// The console over a store with alice (admin) and vic (viewer), a file channel `from-file`
@@ -32,32 +28,13 @@ impl Console {
     async fn start() -> Console {
         let dir = tempfile::tempdir().unwrap();
         let sqlite = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
-        let mut tokens = Vec::new();
-        for (name, role) in [("alice", Role::Admin), ("vic", Role::Viewer)] {
-            sqlite
-                .put_user(&User {
-                    name: name.into(),
-                    role,
-                    password_hash: None,
-                    created_ms: 1,
-                })
-                .await
-                .unwrap();
-            let (token, stored) = issue_token("test", name, role);
-            sqlite.put_token(&stored).await.unwrap();
-            tokens.push(token);
-        }
+        let [admin, viewer] =
+            support::users_with_tokens(&sqlite, [("alice", Role::Admin), ("vic", Role::Viewer)])
+                .await;
         let store: Arc<dyn Store> = Arc::new(sqlite);
-        let file = FileChannel {
-            config: ChannelConfig::Webhook(WebhookConfig::new(
-                "from-file",
-                "http://127.0.0.1:9/x".parse().unwrap(),
-            )),
-            templates: Default::default(),
-        };
+        let file = support::file_webhook("from-file", "http://127.0.0.1:9/x");
         let (base, _) =
             support::serve(dir.path(), store.clone(), vec![file], Default::default()).await;
-        let [admin, viewer]: [String; 2] = tokens.try_into().unwrap();
         Console {
             base,
             store,
@@ -69,26 +46,12 @@ impl Console {
 
     /// `GET path` with `token`: the status and the page.
     async fn page(&self, path: &str, token: &str) -> (u16, String) {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
+        support::page(&self.base, path, token).await
     }
 
     /// An API call as alice.
     async fn api(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or_default())
+        support::api(&self.base, method.as_str(), path, Some(&self.admin), body).await
     }
 }
 
@@ -283,8 +246,7 @@ async fn the_list_shows_deliveries_and_a_viewer_sees_no_admin_control() {
     assert_eq!(page.matches("data-new-kind=").count(), 5, "one per kind");
     assert!(page.contains(r#"href="/ui/channels/new?kind=dingtalk""#));
     assert!(tag(&page, r#"data-new-kind="dingtalk""#).starts_with("<a "));
-    let row = &page[page.find(r#"data-channel="hook""#).unwrap()..];
-    let row = &row[..row.find("</tr>").unwrap()];
+    let row = support::row(&page, r#"data-channel="hook""#);
     assert!(row.contains(">pending</span>"), "{row}");
 
     let (status, page) = console.page("/ui/channels", &console.viewer).await;

@@ -19,8 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamwarden_core::access::Role;
-use streamwarden_server::auth::issue_token;
-use streamwarden_store::{Store, User};
+use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 
 /// What schemathesis checks: no 5xx, and every answer as documented (status, content type,
@@ -44,18 +43,7 @@ async fn serve(with_user: bool) -> Api {
     let store = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
     seed::rows(&store).await;
     let admin = if with_user {
-        store
-            .put_user(&User {
-                name: "fuzz".into(),
-                role: Role::Admin,
-                password_hash: None,
-                created_ms: 1,
-            })
-            .await
-            .unwrap();
-        let (token, stored) = issue_token("fuzz", "fuzz", Role::Admin);
-        store.put_token(&stored).await.unwrap();
-        Some(token)
+        Some(support::user_with_token(&store, "fuzz", "fuzz", Role::Admin, None).await)
     } else {
         None
     };

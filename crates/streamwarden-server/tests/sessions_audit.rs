@@ -9,8 +9,8 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use streamwarden_core::access::Role;
-use streamwarden_server::auth::{hash_password, issue_token};
-use streamwarden_store::{Store, User};
+use streamwarden_server::auth::hash_password;
+use streamwarden_store::Store;
 use streamwarden_store_sqlite::SqliteStore;
 
 const PASSWORD: &str = "correct horse battery";
@@ -54,17 +54,8 @@ async fn api() -> (Api, String, String) {
     let store = SqliteStore::open(&dir.path().join("sw.db")).await.unwrap();
     let mut tokens = Vec::new();
     for (name, role) in [("alice", Role::Admin), ("vic", Role::Viewer)] {
-        store
-            .put_user(&User {
-                name: name.into(),
-                role,
-                password_hash: Some(hash_password(PASSWORD).unwrap()),
-                created_ms: 1,
-            })
-            .await
-            .unwrap();
-        let (token, stored) = issue_token("test", name, role);
-        store.put_token(&stored).await.unwrap();
+        let password_hash = Some(hash_password(PASSWORD).unwrap());
+        let token = support::user_with_token(&store, "test", name, role, password_hash).await;
         tokens.push(format!("Bearer {token}"));
     }
     let store: Arc<dyn Store> = Arc::new(store);

@@ -1,7 +1,7 @@
 //! Routes, subscriptions, silences, alert history and the audit log pages. Each reads the
 //! alerting manager or the store; changes go through the API from `console.js`.
 
-use super::{ConsoleError, Viewer, serde};
+use super::{ConsoleError, Viewer, given, serde};
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -71,11 +71,6 @@ fn path_segment(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A filter value from a query: `None` when absent or empty.
-fn given(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
 }
 
 /// What a route or a silence matches, as `(what, value)` pairs for the page.

@@ -143,6 +143,11 @@ impl Viewer {
     }
 }
 
+/// A filter value from a page's query: `None` when absent or empty (an empty select).
+pub(crate) fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
 /// A template value from anything serializable (rows of the store, lines of a page).
 pub(crate) fn serde<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))

@@ -1,7 +1,7 @@
 //! The console's pages: sign-in, overview and jobs. Each reads the store and renders a
 //! template; the live parts of a page are re-fetched by htmx (`hx-select`).
 
-use super::{ConsoleError, Viewer, serde};
+use super::{ConsoleError, Viewer, given, serde};
 use crate::AppState;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::get;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use streamwarden_core::JobState;
 use streamwarden_store::{AlertFilter, AppFilter, JobRow, RunStatus};
 
@@ -198,25 +198,14 @@ async fn jobs(
     Query(q): Query<JobsQuery>,
 ) -> Result<Html<String>, ConsoleError> {
     let all = job_lines(&state).await?;
-    let given = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_string);
     let (cluster, job_state, tag, name) = (
-        given(&q.cluster),
-        given(&q.state),
-        given(&q.tag),
-        given(&q.name),
+        given(q.cluster),
+        given(q.state),
+        given(q.tag),
+        given(q.name),
     );
-    let clusters: Vec<String> = {
-        let mut c: Vec<String> = all.iter().map(|j| j.cluster.clone()).collect();
-        c.sort();
-        c.dedup();
-        c
-    };
-    let tags: Vec<String> = {
-        let mut t: Vec<String> = all.iter().flat_map(|j| j.tags.clone()).collect();
-        t.sort();
-        t.dedup();
-        t
-    };
+    let clusters: BTreeSet<String> = all.iter().map(|j| j.cluster.clone()).collect();
+    let tags: BTreeSet<String> = all.iter().flat_map(|j| j.tags.clone()).collect();
     let needle = name.as_deref().map(str::to_lowercase);
     let shown: Vec<&JobLine> = all
         .iter()

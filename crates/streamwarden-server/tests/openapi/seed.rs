@@ -3,16 +3,12 @@
 //! are [`KNOWN`], for the fuzzer to try alongside the values it makes up.
 
 use serde_json::json;
-use streamwarden_core::noise::{Alert, AlertState};
-use streamwarden_core::routing::Route;
 use streamwarden_core::{
     ClusterHealth, Event, EventKind, JobFacts, JobSnapshot, JobState, Observation, RootException,
     Severity,
 };
 use streamwarden_notify::alerting::AlertingConfig;
-use streamwarden_notify::channels::configured::ChannelConfig;
 use streamwarden_notify::channels::manager::FileChannel;
-use streamwarden_notify::channels::webhook::WebhookConfig;
 use streamwarden_store::{AlertingChanges, AppVersion, Application, NewNotification, Store};
 use streamwarden_store_sqlite::SqliteStore;
 
@@ -36,18 +32,8 @@ pub const KNOWN: [&str; 9] = [
 /// A webhook channel `hook` (to the discard port on loopback: nothing is sent in these
 /// tests) and a route `from-file` to it, both declared in the configuration file.
 pub fn file_channel_and_route() -> (Vec<FileChannel>, AlertingConfig) {
-    let hook = FileChannel {
-        config: ChannelConfig::Webhook(WebhookConfig::new(
-            "hook",
-            "http://127.0.0.1:9/hook".parse().unwrap(),
-        )),
-        templates: Default::default(),
-    };
-    let routes = AlertingConfig {
-        routes: vec![Route::catch_all("from-file", vec!["hook".into()])],
-        ..AlertingConfig::default()
-    };
-    (vec![hook], routes)
+    let hook = crate::support::file_webhook("hook", "http://127.0.0.1:9/hook");
+    (vec![hook], crate::support::from_file_route_to_hook())
 }
 
 /// A cluster with a failed job, its event, an alert and a delivery, so that lists answer rows.
@@ -95,27 +81,7 @@ pub async fn rows(store: &SqliteStore) {
         restart: None,
         health: None,
     };
-    let alert = Alert {
-        id: "a1".into(),
-        key: "local/orders".into(),
-        cluster: "local".into(),
-        job: Some("orders".into()),
-        kind: EventKind::JobStateChanged,
-        severity: Severity::Critical,
-        state: AlertState::Firing,
-        first_event_id: "e1".into(),
-        last_event_id: "e1".into(),
-        events: 1,
-        started_ms: 2_000,
-        last_event_ms: 2_000,
-        healthy_since_ms: None,
-        healthy_event_id: None,
-        job_state: Some(JobState::Failed),
-        resolved_ms: None,
-        acknowledged_by: None,
-        silenced_by: None,
-        targets: vec![],
-    };
+    let alert = crate::support::firing_alert("a1", "local/orders", "local", "orders", "e1", 2_000);
     let observation = Observation {
         health: ClusterHealth::default(),
         upserts: vec![job],
