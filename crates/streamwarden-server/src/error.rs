@@ -26,6 +26,8 @@ pub enum ApiError {
     Forbidden(String),
     /// The thing asked for does not exist: 404.
     NotFound(String),
+    /// Too many attempts (sign-ins of one user): 429; the message says how long to wait.
+    TooManyRequests(String),
     /// The store failed: 500 (details are logged, not returned).
     Internal(String),
 }
@@ -92,6 +94,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, format!("forbidden: {m}")),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, format!("not found: {m}")),
+            ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m),
             ApiError::Internal(m) => {
                 tracing::error!(error = m, "API request failed");
                 (

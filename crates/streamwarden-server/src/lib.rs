@@ -36,6 +36,8 @@ pub struct AppState {
     pub lifecycle: Arc<Lifecycle>,
     /// Renders `/metrics`; `None` when no recorder is installed.
     pub metrics: Option<PrometheusHandle>,
+    /// Sign-in attempts per user name ([`session::SIGN_INS_PER_MINUTE`]).
+    pub(crate) sign_ins: Arc<governor::DefaultKeyedRateLimiter<String>>,
 }
 
 /// Live while the process runs.
@@ -92,6 +94,7 @@ pub fn router(
         alerting,
         lifecycle,
         metrics,
+        sign_ins: Arc::new(governor::RateLimiter::keyed(session::sign_in_quota())),
     };
     Router::new()
         .route("/healthz", get(healthz))

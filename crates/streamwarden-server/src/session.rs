@@ -25,6 +25,17 @@ pub const SESSION_COOKIE: &str = "sw_session";
 /// How long a session lasts after sign-in, ms (12 hours).
 pub const SESSION_TTL_MS: i64 = 12 * 3600 * 1000;
 
+/// Sign-in attempts allowed per user name and minute (more are answered 429), against
+/// password guessing.
+pub const SIGN_INS_PER_MINUTE: u32 = 10;
+
+/// The quota of sign-in attempts: [`SIGN_INS_PER_MINUTE`], all at once at most.
+pub(crate) fn sign_in_quota() -> governor::Quota {
+    governor::Quota::per_minute(
+        std::num::NonZeroU32::new(SIGN_INS_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN),
+    )
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/session", post(sign_in).get(whoami).delete(sign_out))
 }
@@ -52,11 +63,19 @@ pub(crate) struct Credentials {
 }
 
 /// A new session for `credentials`: `(cookie value, session, the user's role)`; 401 with one
-/// message for an unknown user, a user without a password and a wrong password alike.
+/// message for an unknown user, a user without a password and a wrong password alike; 429
+/// after [`SIGN_INS_PER_MINUTE`] attempts for one user name within a minute.
 pub(crate) async fn open_session(
     state: &AppState,
     credentials: &Credentials,
 ) -> Result<(String, Session, Role), ApiError> {
+    if state.sign_ins.check_key(&credentials.user).is_err() {
+        return Err(ApiError::TooManyRequests(format!(
+            "user: more than {SIGN_INS_PER_MINUTE} sign-in attempts for {:?} within a minute; \
+             wait and try again",
+            credentials.user
+        )));
+    }
     let refused = || ApiError::Unauthorized("user or password is wrong".into());
     let user = state
         .store
@@ -120,6 +139,8 @@ pub(crate) struct SessionInfo {
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionInfo),
         (status = 401, description = "The user or the password is wrong", body = ErrorBody),
+        (status = 429, description = "Too many sign-in attempts for this user within a minute",
+            body = ErrorBody),
     ))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,

@@ -406,3 +406,33 @@ async fn every_change_is_audited_with_its_outcome_and_without_secrets() {
     let (status, _, _) = call("GET", "/api/v1/audit", Some(viewer), Value::Null).await;
     assert_eq!(status, 403, "the audit log is for admins");
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_to_ten_attempts_a_minute_per_user() {
+    let (api, _, _) = api().await;
+    let sign_in = |user: &'static str, password: &'static str| {
+        let api = &api;
+        async move {
+            let body = json!({"user": user, "password": password});
+            api.call("POST", "/api/v1/session", &[], Some(body)).await
+        }
+    };
+    for attempt in 0..10 {
+        let (status, _, _) = sign_in("alice", "a wrong guess").await;
+        assert_eq!(status, 401, "attempt {attempt}");
+    }
+    let (status, answer, cookie) = sign_in("alice", PASSWORD).await;
+    assert_eq!(
+        (status, cookie),
+        (429, None),
+        "even the right password waits: {answer}"
+    );
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("user: more than 10 sign-in attempts")
+    );
+    let (status, _, _) = sign_in("vic", PASSWORD).await;
+    assert_eq!(status, 200, "another user is not held back");
+}
