@@ -126,6 +126,25 @@ fn recently_changed(jobs: &[JobLine], n: usize) -> Vec<&JobLine> {
     recent
 }
 
+/// The states the overview always shows, in this order; others follow when some job is in them.
+const MAIN_STATES: [&str; 4] = ["RUNNING", "FAILED", "RESTARTING", "CANCELED"];
+
+/// The overview's tiles: `(state, count)`, the main states first (even at 0), then every other
+/// state some job is in, in Flink's order.
+fn tiles(per_state: &BTreeMap<&str, usize>) -> Vec<(&'static str, usize)> {
+    let count = |state: &str| per_state.get(state).copied().unwrap_or(0);
+    let mut tiles: Vec<(&'static str, usize)> =
+        MAIN_STATES.iter().map(|s| (*s, count(s))).collect();
+    tiles.extend(
+        JobState::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .filter(|s| !MAIN_STATES.contains(s) && count(s) > 0)
+            .map(|s| (s, count(s))),
+    );
+    tiles
+}
+
 /// `GET /ui/`: counts per job state and per cluster, and the latest alerts.
 async fn overview(
     State(state): State<AppState>,
@@ -172,7 +191,7 @@ async fn overview(
         "overview.html",
         "overview",
         context! {
-            per_state => per_state,
+            per_state => tiles(&per_state),
             total => jobs.len(),
             clusters => clusters,
             alerts => serde(&alerts),
@@ -230,4 +249,34 @@ async fn jobs(
             filter => context! { cluster => cluster, state => job_state, tag => tag, name => name },
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_states_come_first_and_others_only_when_some_job_is_in_them() {
+        let per_state: BTreeMap<&str, usize> = [
+            ("CANCELED", 2),
+            ("CREATED", 0),
+            ("FAILED", 1),
+            ("FINISHED", 3),
+            ("RUNNING", 0),
+            ("SUSPENDED", 1),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            tiles(&per_state),
+            [
+                ("RUNNING", 0),
+                ("FAILED", 1),
+                ("RESTARTING", 0),
+                ("CANCELED", 2),
+                ("FINISHED", 3),
+                ("SUSPENDED", 1),
+            ]
+        );
+    }
 }
