@@ -436,3 +436,41 @@ async fn password_guessing_is_slowed_to_ten_attempts_a_minute_per_user() {
     let (status, _, _) = sign_in("vic", PASSWORD).await;
     assert_eq!(status, 200, "another user is not held back");
 }
+
+#[tokio::test]
+async fn a_new_password_signs_out_the_sessions_of_the_old_one() {
+    let (api, admin, _) = api().await;
+    let (status, _, set_cookie) = api
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            Some(json!({"user": "vic", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let cookie = set_cookie.unwrap().split(';').next().unwrap().to_string();
+    let with_cookie = [(COOKIE.as_str(), cookie.as_str())];
+    let (status, _, _) = api.call("GET", "/api/v1/jobs", &with_cookie, None).await;
+    assert_eq!(status, 200);
+    let (status, changed, _) = api
+        .call(
+            "PUT",
+            "/api/v1/users/vic",
+            &[("authorization", admin.as_str())],
+            Some(json!({"password": "a brand new password"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let (status, _, _) = api.call("GET", "/api/v1/jobs", &with_cookie, None).await;
+    assert_eq!(status, 401, "the old session ended with the old password");
+    let (status, _, _) = api
+        .call(
+            "POST",
+            "/api/v1/session",
+            &[],
+            Some(json!({"user": "vic", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 401, "the old password no longer works");
+}

@@ -470,6 +470,10 @@ impl Store for SqliteStore {
         users::delete_session(&self.pool, hash, now_ms).await
     }
 
+    async fn end_sessions_of(&self, user: &str) -> StoreResult<u64> {
+        users::end_sessions_of(&self.pool, user).await
+    }
+
     async fn put_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         users::put_audit(&self.pool, entry).await
     }

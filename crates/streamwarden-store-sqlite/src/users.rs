@@ -164,6 +164,15 @@ pub(crate) async fn delete_session(pool: &SqlitePool, hash: &str, now_ms: i64) -
     Ok(())
 }
 
+pub(crate) async fn end_sessions_of(pool: &SqlitePool, user: &str) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_name = ?")
+        .bind(user)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected())
+}
+
 pub(crate) async fn put_audit(pool: &SqlitePool, entry: &AuditEntry) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit (id, at_ms, actor, via, action, target, summary, status, outcome) \

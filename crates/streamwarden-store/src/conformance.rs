@@ -1222,6 +1222,20 @@ async fn sessions_and_audit(store: &dyn Store) {
         None,
         "expired sessions are swept on sign-out"
     );
+    for hash in ["story-s3", "story-s4"] {
+        store
+            .put_session(&Session {
+                hash: hash.into(),
+                ..session.clone()
+            })
+            .await
+            .expect("session");
+    }
+    assert_eq!(store.end_sessions_of("story-alice").await.expect("end"), 2);
+    assert_eq!(
+        store.session_by_hash("story-s3", 150).await.expect("ended"),
+        None
+    );
 
     let entry = |id: &str, at: i64, actor: &str, action: &str, status: u16| AuditEntry {
         id: id.into(),

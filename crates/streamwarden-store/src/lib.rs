@@ -207,6 +207,9 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session (sign-out); removes expired sessions on the way. No-op when none.
     async fn delete_session(&self, hash: &str, now_ms: i64) -> StoreResult<()>;
 
+    /// Ends every session of `user` (its password changed); how many there were.
+    async fn end_sessions_of(&self, user: &str) -> StoreResult<u64>;
+
     /// Appends an audit entry.
     async fn put_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
 

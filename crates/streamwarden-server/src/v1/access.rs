@@ -100,7 +100,8 @@ pub(crate) struct UserChange {
     password: Option<String>,
 }
 
-/// `PUT /api/v1/users/{name}` `{"role"?, "password"?}`: changes a user's role or password.
+/// `PUT /api/v1/users/{name}` `{"role"?, "password"?}`: changes a user's role or password (a new
+/// password ends the user's console sessions).
 #[utoipa::path(put, path = "/api/v1/users/{name}", tag = "access", operation_id = "update_user",
     params(("name" = String, Path, description = "The user's name")),
     request_body = UserChange,
@@ -124,10 +125,18 @@ pub(crate) async fn update_user(
     if let Some(role) = body.role {
         user.role = role;
     }
-    if let Some(hash) = password_hash(body.password).await? {
-        user.password_hash = Some(hash);
-    }
+    let password_changed = match password_hash(body.password).await? {
+        Some(hash) => {
+            user.password_hash = Some(hash);
+            true
+        }
+        None => false,
+    };
     state.store.put_user(&user).await?;
+    if password_changed {
+        // Whoever signed in with the old password is signed out.
+        state.store.end_sessions_of(&user.name).await?;
+    }
     Ok(Json(user))
 }
 
