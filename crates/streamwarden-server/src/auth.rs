@@ -19,7 +19,7 @@ use crate::audit::{Call, Via};
 use crate::session::{SESSION_COOKIE, cookie_value};
 use crate::{ApiError, AppState};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
@@ -39,6 +39,9 @@ pub struct Principal {
     pub authenticated: bool,
     /// Through what the call came.
     pub via: Via,
+    /// The session's CSRF token, when the call came with the console's session cookie (the
+    /// console's pages embed it; `GET /api/v1/session` returns it).
+    pub csrf: Option<String>,
 }
 
 impl Principal {
@@ -171,9 +174,6 @@ pub(crate) async fn authorize(
         .into_response();
         return finish(principal.user, principal.via, response).await;
     }
-    if let Ok(value) = HeaderValue::from_str(&principal.user) {
-        request.headers_mut().insert("x-streamwarden-user", value);
-    }
     let (user, via) = (principal.user.clone(), principal.via);
     request.extensions_mut().insert(principal);
     // A change runs to its end and is audited even if the caller goes away meanwhile (a
@@ -209,6 +209,7 @@ async fn principal(
             role: Role::Admin,
             authenticated: false,
             via,
+            csrf: None,
         });
     }
     let find_user = |name: &str| {
@@ -231,6 +232,7 @@ async fn principal(
             role: stored.role.min(user.role),
             authenticated: true,
             via,
+            csrf: None,
         });
     }
     if let Some(cookie) = cookie_value(headers, SESSION_COOKIE) {
@@ -251,6 +253,7 @@ async fn principal(
             role: user.role,
             authenticated: true,
             via: Via::Console,
+            csrf: Some(session.csrf),
         });
     }
     Err(ApiError::Unauthorized(

@@ -15,7 +15,6 @@ mod job;
 mod pages;
 
 use crate::auth::Principal;
-use crate::session::{SESSION_COOKIE, cookie_value};
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -25,7 +24,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use minijinja::{Environment, Value, context};
 use std::sync::OnceLock;
-use streamwarden_core::clock::now_ms;
 
 /// How often live parts of a page refresh, ms.
 pub const LIVE_REFRESH_MS: u64 = 2000;
@@ -89,26 +87,17 @@ impl FromRequestParts<AppState> for Viewer {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let principal = parts
             .extensions
             .get::<Principal>()
             .cloned()
             .ok_or_else(|| ApiError::Unauthorized("sign in at /ui/login".into()))?;
-        let csrf = match cookie_value(&parts.headers, SESSION_COOKIE) {
-            Some(cookie) => state
-                .store
-                .session_by_hash(&crate::auth::token_hash(&cookie), now_ms())
-                .await?
-                .map(|s| s.csrf)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
         Ok(Viewer {
             user: principal.user,
             role: principal.role,
-            csrf,
+            csrf: principal.csrf.unwrap_or_default(),
             open: !principal.authenticated,
         })
     }

@@ -3,10 +3,11 @@
 
 pub(crate) mod many;
 
+use crate::auth::Principal;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -54,16 +55,6 @@ impl From<OpError> for ApiError {
             OpError::Io(m) => ApiError::Internal(m),
         }
     }
-}
-
-/// Who is asking (until users come: the `X-StreamWarden-User` header, else `anonymous`).
-fn user(headers: &HeaderMap) -> String {
-    headers
-        .get("x-streamwarden-user")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or("anonymous")
-        .to_string()
 }
 
 /// An application with what the list shows about it.
@@ -186,7 +177,7 @@ struct UploadForm {
     ))]
 async fn upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Principal>,
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let mut file: Option<Vec<u8>> = None;
@@ -224,7 +215,7 @@ async fn upload(
             &form.file,
             form.project.as_deref(),
             form.cluster.as_deref(),
-            &user(&headers),
+            &caller.user,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(uploaded)))
@@ -341,15 +332,12 @@ async fn inspect(
 async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Principal>,
     body: Option<Json<Option<StartRequest>>>,
 ) -> Result<Json<Run>, ApiError> {
     let request = body.and_then(|b| b.0).unwrap_or_default();
     Ok(Json(
-        state
-            .lifecycle
-            .start(&id, &request, &user(&headers))
-            .await?,
+        state.lifecycle.start(&id, &request, &caller.user).await?,
     ))
 }
 
@@ -366,12 +354,12 @@ async fn start(
 async fn stop(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Principal>,
     body: Option<Json<Option<StopRequest>>>,
 ) -> Result<Json<Run>, ApiError> {
     let request = body.and_then(|b| b.0).unwrap_or_default();
     Ok(Json(
-        state.lifecycle.stop(&id, &request, &user(&headers)).await?,
+        state.lifecycle.stop(&id, &request, &caller.user).await?,
     ))
 }
 
@@ -518,7 +506,7 @@ struct ArgsBody {
 async fn args(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Principal>,
     Json(body): Json<ArgsBody>,
 ) -> Result<(StatusCode, Json<AppVersion>), ApiError> {
     Ok((
@@ -526,7 +514,7 @@ async fn args(
         Json(
             state
                 .lifecycle
-                .edit_args(&id, body.args, &user(&headers))
+                .edit_args(&id, body.args, &caller.user)
                 .await?,
         ),
     ))

@@ -1,12 +1,12 @@
 //! `/api/v1/apps/inspect`, `/api/v1/apps/tags` and `/api/v1/apps/bulk`: operations on many
 //! applications at once, a result for each.
 
-use super::{Inspected, user};
+use super::Inspected;
+use crate::auth::Principal;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::{Extension, State};
 use serde::{Deserialize, Serialize};
 use streamwarden_lifecycle::{BulkOp, BulkResult};
 use streamwarden_store::AppFilter;
@@ -130,7 +130,7 @@ fn default_parallelism() -> usize {
     ))]
 pub(super) async fn bulk(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Principal>,
     Json(body): Json<BulkBody>,
 ) -> Result<Json<Vec<BulkResult>>, ApiError> {
     let mut ids = body.apps;
@@ -160,7 +160,7 @@ pub(super) async fn bulk(
     }
     let results = state
         .lifecycle
-        .bulk(body.op, &ids, body.parallelism, &user(&headers), &|_| {})
+        .bulk(body.op, &ids, body.parallelism, &caller.user, &|_| {})
         .await;
     Ok(Json(results))
 }
