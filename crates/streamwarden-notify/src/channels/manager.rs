@@ -203,6 +203,11 @@ impl ChannelManager {
             .collect()
     }
 
+    /// Every channel's name, sorted.
+    pub async fn names(&self) -> Vec<String> {
+        self.declared.read().await.keys().cloned().collect()
+    }
+
     /// One channel.
     pub async fn get(&self, name: &str) -> Result<ChannelView, ManageError> {
         self.declared

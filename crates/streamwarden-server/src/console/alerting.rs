@@ -191,13 +191,7 @@ async fn routes_page(
         .routing()
         .default
         .map(|r| RouteLine::new(0, r, RouteSource::File, false));
-    let channels: Vec<String> = state
-        .channels
-        .list()
-        .await
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    let channels = state.channels.names().await;
     viewer.render(
         "routes.html",
         "routes",

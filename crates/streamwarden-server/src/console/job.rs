@@ -217,13 +217,7 @@ async fn job(
         .into_iter()
         .find(|r| r.route.name == subscription_name)
         .map(|r| r.route.channels);
-    let channels: Vec<String> = state
-        .channels
-        .list()
-        .await
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    let channels = state.channels.names().await;
     let panel = match state.store.run_of_job(&cluster, &jid).await? {
         Some(run) => match state.store.get_app(&run.app_id).await? {
             Some(app) => Some(super::apps::panel(&state, app, Some(PANEL_LINES)).await?),
