@@ -46,6 +46,12 @@ impl Api {
             .map(|v| v.to_str().unwrap().to_string());
         (status, response.json().await.unwrap_or_default(), cookie)
     }
+
+    /// Signs in as `user` with `password`: status, answer and the `Set-Cookie` header.
+    async fn sign_in(&self, user: &str, password: &str) -> (u16, Value, Option<String>) {
+        let body = json!({"user": user, "password": password});
+        self.call("POST", "/api/v1/session", &[], Some(body)).await
+    }
 }
 
 /// alice (admin, with a password and a token) and vic (viewer, with a token).
@@ -83,34 +89,13 @@ fn silence() -> Value {
 #[tokio::test]
 async fn a_password_opens_a_session_whose_changes_need_its_csrf_token() {
     let (api, _, _) = api().await;
-    let (status, answer, cookie) = api
-        .call(
-            "POST",
-            "/api/v1/session",
-            &[],
-            Some(json!({"user": "alice", "password": "wrong password"})),
-        )
-        .await;
+    let (status, answer, cookie) = api.sign_in("alice", "wrong password").await;
     assert_eq!((status, cookie), (401, None), "{answer}");
     assert_eq!(answer["error"], "user or password is wrong");
-    let (status, _, _) = api
-        .call(
-            "POST",
-            "/api/v1/session",
-            &[],
-            Some(json!({"user": "nobody", "password": PASSWORD})),
-        )
-        .await;
+    let (status, _, _) = api.sign_in("nobody", PASSWORD).await;
     assert_eq!(status, 401, "an unknown user gets the same answer");
 
-    let (status, signed_in, set_cookie) = api
-        .call(
-            "POST",
-            "/api/v1/session",
-            &[],
-            Some(json!({"user": "alice", "password": PASSWORD})),
-        )
-        .await;
+    let (status, signed_in, set_cookie) = api.sign_in("alice", PASSWORD).await;
     assert_eq!(status, 200, "{signed_in}");
     assert_eq!(signed_in["role"], "admin");
     let set_cookie = set_cookie.unwrap();
@@ -410,18 +395,11 @@ async fn every_change_is_audited_with_its_outcome_and_without_secrets() {
 #[tokio::test]
 async fn password_guessing_is_slowed_to_ten_attempts_a_minute_per_user() {
     let (api, _, _) = api().await;
-    let sign_in = |user: &'static str, password: &'static str| {
-        let api = &api;
-        async move {
-            let body = json!({"user": user, "password": password});
-            api.call("POST", "/api/v1/session", &[], Some(body)).await
-        }
-    };
     for attempt in 0..10 {
-        let (status, _, _) = sign_in("alice", "a wrong guess").await;
+        let (status, _, _) = api.sign_in("alice", "a wrong guess").await;
         assert_eq!(status, 401, "attempt {attempt}");
     }
-    let (status, answer, cookie) = sign_in("alice", PASSWORD).await;
+    let (status, answer, cookie) = api.sign_in("alice", PASSWORD).await;
     assert_eq!(
         (status, cookie),
         (429, None),
@@ -433,21 +411,14 @@ async fn password_guessing_is_slowed_to_ten_attempts_a_minute_per_user() {
             .unwrap()
             .starts_with("user: more than 10 sign-in attempts")
     );
-    let (status, _, _) = sign_in("vic", PASSWORD).await;
+    let (status, _, _) = api.sign_in("vic", PASSWORD).await;
     assert_eq!(status, 200, "another user is not held back");
 }
 
 #[tokio::test]
 async fn a_new_password_signs_out_the_sessions_of_the_old_one() {
     let (api, admin, _) = api().await;
-    let (status, _, set_cookie) = api
-        .call(
-            "POST",
-            "/api/v1/session",
-            &[],
-            Some(json!({"user": "vic", "password": PASSWORD})),
-        )
-        .await;
+    let (status, _, set_cookie) = api.sign_in("vic", PASSWORD).await;
     assert_eq!(status, 200);
     let cookie = set_cookie.unwrap().split(';').next().unwrap().to_string();
     let with_cookie = [(COOKIE.as_str(), cookie.as_str())];
@@ -464,13 +435,6 @@ async fn a_new_password_signs_out_the_sessions_of_the_old_one() {
     assert_eq!(status, 200, "{changed}");
     let (status, _, _) = api.call("GET", "/api/v1/jobs", &with_cookie, None).await;
     assert_eq!(status, 401, "the old session ended with the old password");
-    let (status, _, _) = api
-        .call(
-            "POST",
-            "/api/v1/session",
-            &[],
-            Some(json!({"user": "vic", "password": PASSWORD})),
-        )
-        .await;
+    let (status, _, _) = api.sign_in("vic", PASSWORD).await;
     assert_eq!(status, 401, "the old password no longer works");
 }
